@@ -141,6 +141,18 @@ def main():
     single("mimic", "mimic_aligned_4to8", "mimic", {}, feats(rng, 2, 4, 6, 6), feats(rng, 2, 8, 6, 6), fn, p, ALIGN,
            tol=BN_TOLERANCE)
 
+    # Edge cases on their own generator, so that the cases above keep their data. distill4j computes
+    # Mimic through the norm of the difference: at s == t the norm is 0, and the gradient must be 0,
+    # not NaN; large magnitudes check that the norm's square keeps mse_loss's precision.
+    edge = np.random.default_rng(2100)
+    same = feats(edge, 2, 8, 6, 6)
+    single("mimic", "mimic_identical", "mimic", {}, same, same.copy(), mimic)
+    partly = feats(edge, 2, 8, 6, 6)
+    partly_t = partly.copy()
+    partly_t[0] += feats(edge, 8, 6, 6)
+    single("mimic", "mimic_half_identical", "mimic", {}, partly, partly_t, mimic)
+    single("mimic", "mimic_large_1e3", "mimic", {}, feats(edge, 2, 8, 6, 6) * 1000, feats(edge, 2, 8, 6, 6) * 1000, mimic)
+
     for tau in [1.0, 4.0]:
         single("cwd", "cwd_tau%g_2x8x5x7" % tau, "cwd", {"tau": tau}, feats(rng, 2, 8, 5, 7) * 3,
                feats(rng, 2, 8, 5, 7) * 3, lambda s, t, tau=tau: cwd(s, t, tau))

@@ -215,8 +215,9 @@ public final class Distiller {
                             + " instead of a scalar");
                 }
                 double weight = tp.weight() * tp.schedule().factor(batch.step(), batch.epoch());
-                // Float factors: a double on a 0-dim array would promote fp32 losses to float64.
-                NDArray weighted = raw.mul((float) weight);
+                // Float factors: a double on a 0-dim array would promote fp32 losses to float64. At
+                // weight 1 the raw term is its own weighted term: one node fewer for backward.
+                NDArray weighted = weight == 1.0 ? raw : raw.mul((float) weight);
                 total = total == null ? weighted : total.add(weighted);
                 results.add(new TermResult(p.name(), tp.name(), tp.type(), weight, raw, weighted, false));
             }

@@ -30,12 +30,23 @@ import java.util.Map;
 public final class LossBench {
     private final Distill4j runtime;
     private final int warmup;
+    private final double warmupSeconds;
     private final int iterations;
+    private final java.util.regex.Pattern only;
 
-    public LossBench(Distill4j runtime, int warmup, int iterations) {
+    /**
+     * @param warmup untimed runs per case, at least
+     * @param warmupSeconds untimed time per case, at least: the JVM compiles the runtime's and DJL's
+     *     Java code only after thousands of calls, a cost PyTorch's interpreter never pays per loss
+     * @param iterations timed runs per case (TaT a third)
+     * @param only the cases to run, by a regular expression found in their names
+     */
+    public LossBench(Distill4j runtime, int warmup, double warmupSeconds, int iterations, String only) {
         this.runtime = runtime;
         this.warmup = warmup;
+        this.warmupSeconds = warmupSeconds;
         this.iterations = iterations;
+        this.only = java.util.regex.Pattern.compile(only);
     }
 
     /** One case: its experiment, and its student/teacher tensors by name. */
@@ -86,6 +97,9 @@ public final class LossBench {
                 System.getProperty("ai.djl.pytorch.num_threads", "default"));
         Map<String, Double> medians = new LinkedHashMap<>();
         for (Case c : cases()) {
+            if (!only.matcher(c.name()).find()) {
+                continue;
+            }
             double[] ms = time(c);
             medians.put(c.name(), ms[0]);
             out.printf(Locale.ROOT, "%-28s %9.3f %9.3f %9.3f%n", c.name(), ms[0], ms[1], ms[2]);
@@ -112,10 +126,8 @@ public final class LossBench {
                 "p4", new Shape(8, 256, 20, 20));
         try (NDManager m = NDManager.newBaseManager()) {
             Distiller d = Distiller.create(plan, shapes, shapes);
-            Tensors in = Tensors.of(m, shapes);
-            Map<String, NDArray> students = in.students();
-            Map<String, NDArray> teachers = in.teachers();
             NDArray targets = m.randomInteger(0, 1000, new Shape(256), DataType.INT64);
+            Tensors in = Tensors.of(m, shapes, targets);
             // By hand: each term's loss, created by its factory with the plan's options.
             List<Object[]> terms = new ArrayList<>();
             for (var pair : plan.pairs()) {
@@ -130,22 +142,20 @@ public final class LossBench {
             for (int i = 0; i < warmup + iterations; i++) {
                 for (int variant = 0; variant < 2; variant++) {
                     try (NDManager step = m.newSubManager()) {
-                        in.attachTo(step, targets);
+                        DistillBatch batch = variant == 0 ? in.batch(step) : null;
+                        Map<String, NDArray> leaves = variant == 0 ? null : in.leaves(step);
                         long t0 = System.nanoTime();
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             NDArray total;
                             if (variant == 0) {
-                                DistillBatch.Builder b = DistillBatch.builder(step).targets(targets);
-                                students.forEach(b::student);
-                                teachers.forEach(b::teacher);
-                                total = d.compute(b.build()).total();
+                                total = d.compute(batch).total();
                             } else {
                                 total = null;
                                 io.distill4j.spi.LossContext ctx = io.distill4j.runtime.LossContexts.of(step, targets, Map.of());
                                 for (Object[] t : terms) {
                                     String k = (String) t[0];
                                     NDArray v = ((io.distill4j.spi.DistillLoss) t[1])
-                                            .compute(students.get(k), teachers.get(k), ctx).mul((float) t[2]);
+                                            .compute(leaves.get(k), in.teachers().get(k), ctx).mul((float) t[2]);
                                     total = total == null ? v : total.add(v);
                                 }
                             }
@@ -170,30 +180,48 @@ public final class LossBench {
         }
     }
 
-    /** Long-lived student leaves (with gradient) and teacher tensors of one case. */
-    private record Tensors(Map<String, NDArray> students, Map<String, NDArray> teachers) {
-        static Tensors of(NDManager m, Map<String, Shape> shapes) {
+    /** Long-lived student and teacher values of one case; each step gets its own student leaves. */
+    private record Tensors(Map<String, NDArray> students, Map<String, NDArray> teachers, NDArray targets) {
+        static Tensors of(NDManager m, Map<String, Shape> shapes, NDArray targets) {
             Map<String, NDArray> students = new LinkedHashMap<>();
             Map<String, NDArray> teachers = new LinkedHashMap<>();
             shapes.forEach((k, s) -> {
-                NDArray leaf = m.randomNormal(s);
-                leaf.setRequiresGradient(true);
-                students.put(k, leaf);
+                students.put(k, m.randomNormal(s));
                 teachers.put(k, m.randomNormal(s));
             });
-            return new Tensors(students, teachers);
+            return new Tensors(students, teachers, targets);
         }
 
         /**
-         * DJL gives an op's result to its first operand's manager: attach the long-lived inputs to the
-         * step for its duration, so every intermediate is freed with it.
+         * The step's student leaves, made before its clock starts. DJL gives an op's result to its first operand's
+         * manager: the long-lived values are attached to the step for its duration, so every
+         * intermediate is freed with it. The student leaves are fresh views with no gradient yet, as
+         * the baseline's {@code p.grad = None} makes them: otherwise backward would add each new
+         * gradient into the last one, a pass over every student tensor that PyTorch does not make.
          */
-        void attachTo(NDManager step, NDArray targets) {
+        Map<String, NDArray> leaves(NDManager step) {
             students.values().forEach(a -> a.tempAttach(step));
             teachers.values().forEach(a -> a.tempAttach(step));
             if (targets != null) {
                 targets.tempAttach(step);
             }
+            Map<String, NDArray> leaves = new LinkedHashMap<>();
+            students.forEach((k, v) -> {
+                NDArray leaf = v.stopGradient();
+                leaf.setRequiresGradient(true);
+                leaves.put(k, leaf);
+            });
+            return leaves;
+        }
+
+        DistillBatch batch(NDManager step) {
+            DistillBatch.Builder b = DistillBatch.builder(step);
+            leaves(step).forEach(b::student);
+            teachers.forEach(b::teacher);
+            if (targets != null) {
+                b.targets(targets);
+            }
+            return b.build();
         }
     }
 
@@ -208,34 +236,36 @@ public final class LossBench {
                     p.getArray().setRequiresGradient(true);
                 }
             }
-            Tensors in = Tensors.of(m, c.shapes());
-            Map<String, NDArray> students = in.students();
-            Map<String, NDArray> teachers = in.teachers();
-            NDArray targets = c.targets()
-                    ? m.randomInteger(0, c.shapes().values().iterator().next().get(1), new Shape(c.shapes().values().iterator().next().get(0)), DataType.INT64)
-                    : null;
+            Shape logits = c.shapes().values().iterator().next();
+            NDArray targets = c.targets() ? m.randomInteger(0, logits.get(1), new Shape(logits.get(0)), DataType.INT64) : null;
+            Tensors in = Tensors.of(m, c.shapes(), targets);
+            warmUp(() -> step(m, d, in));
             double[] times = new double[c.iterations()];
-            for (int i = 0; i < warmup + c.iterations(); i++) {
-                try (NDManager step = m.newSubManager()) {
-                    in.attachTo(step, targets);
-                    DistillBatch.Builder b = DistillBatch.builder(step);
-                    students.forEach(b::student);
-                    teachers.forEach(b::teacher);
-                    if (targets != null) {
-                        b.targets(targets);
-                    }
-                    long t0 = System.nanoTime();
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        gc.backward(d.compute(b.build()).total());
-                    }
-                    long t1 = System.nanoTime();
-                    if (i >= warmup) {
-                        times[i - warmup] = (t1 - t0) / 1e6;
-                    }
-                }
+            for (int i = 0; i < times.length; i++) {
+                times[i] = step(m, d, in);
             }
             Arrays.sort(times);
             return new double[] {times[times.length / 2], times[0], times[times.length - 1]};
+        }
+    }
+
+    /** Untimed runs: at least {@code warmup} of them, for at least {@code warmupSeconds}. */
+    private void warmUp(Runnable run) {
+        long until = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        for (int i = 0; i < warmup || System.nanoTime() < until; i++) {
+            run.run();
+        }
+    }
+
+    /** One forward + backward through the Distiller in a fresh step manager; returns its milliseconds. */
+    private static double step(NDManager m, Distiller d, Tensors in) {
+        try (NDManager step = m.newSubManager()) {
+            DistillBatch batch = in.batch(step);
+            long t0 = System.nanoTime();
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(d.compute(batch).total());
+            }
+            return (System.nanoTime() - t0) / 1e6;
         }
     }
 }

@@ -21,8 +21,16 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--warmup", defaultValue = "5", description = "untimed runs per case (default 5)")
+    @Option(names = "--warmup", defaultValue = "5", description = "untimed runs per case, at least (default 5)")
     int warmup;
+
+    @Option(names = "--warmup-seconds", defaultValue = "2", description = "untimed time per case, at least"
+            + " (default 2): the JVM compiles hot Java code only after thousands of calls")
+    double warmupSeconds;
+
+    @Option(names = "--only", defaultValue = "", paramLabel = "REGEX",
+            description = "only the cases whose names contain a match, e.g. --only 'kd\\[64'")
+    String only;
 
     @Option(names = "--iterations", defaultValue = "30", description = "timed runs per case (default 30; TaT a third)")
     int iterations;
@@ -44,9 +52,9 @@ final class BenchCommand implements Callable<Integer> {
         if (memory) {
             MemoryBench.run(runtime, steps, out, spec.commandLine().getErr());
         } else if (overhead) {
-            new LossBench(runtime, warmup, iterations).overhead(out);
+            new LossBench(runtime, warmup, warmupSeconds, iterations, only).overhead(out);
         } else {
-            new LossBench(runtime, warmup, iterations).run(out);
+            new LossBench(runtime, warmup, warmupSeconds, iterations, only).run(out);
         }
         return 0;
     }

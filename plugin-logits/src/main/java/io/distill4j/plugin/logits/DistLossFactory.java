@@ -51,24 +51,26 @@ public final class DistLossFactory implements DistillLossFactory {
         float beta = (float) o.getDouble("beta");
         float gamma = (float) o.getDouble("gamma");
         float temperature = (float) o.getDouble("temperature");
-        return new DistillLoss() {
-            @Override
-            public NDArray compute(NDArray student, NDArray teacher, LossContext context) {
-                NDArray ys = student.div(temperature).softmax(1);
-                NDArray yt = teacher.stopGradient().div(temperature).softmax(1);
-                NDArray inter = distance(ys, yt);
-                NDArray intra = distance(ys.transpose(), yt.transpose());
-                return inter.mul(beta).add(intra.mul(gamma)).mul(temperature * temperature);
-            }
+        float inter = temperature * temperature * beta;
+        float intra = temperature * temperature * gamma;
+        return (student, teacher, context) -> {
+            long n = student.getShape().get(0);
+            long k = student.getShape().get(1);
+            NDArray ys = KdLossFactory.divided(student, temperature).softmax(1);
+            NDArray yt = KdLossFactory.divided(teacher.stopGradient(), temperature).softmax(1);
+            // A softmax row sums to 1, so its mean is exactly 1/K: no reduction needed to centre it.
+            NDArray rows = pearsonSum(ys.sub(1f / k), yt.sub(1f / k), 1);
+            // Classes are columns: centred and reduced along axis 0, without transposing.
+            NDArray columns = pearsonSum(ys.sub(ys.mean(new int[] {0}, true)), yt.sub(yt.mean(new int[] {0}, true)), 0);
+            // T^2 * (beta * (1 - rows / N) + gamma * (1 - columns / K)), with the constants folded.
+            return rows.mul(-inter / n).add(columns.mul(-intra / k)).add(inter + intra);
         };
     }
 
-    /** {@code 1 - mean over rows of pearson(a, b)}. */
-    static NDArray distance(NDArray a, NDArray b) {
-        NDArray ac = a.sub(a.mean(new int[] {1}, true));
-        NDArray bc = b.sub(b.mean(new int[] {1}, true));
-        NDArray pearson = ac.mul(bc).sum(new int[] {1})
-                .div(ac.norm(new int[] {1}).mul(bc.norm(new int[] {1})).add(EPS));
-        return pearson.mean().neg().add(1f);
+    /** The sum over rows (axis 1) or columns (axis 0) of the Pearson correlation of centred {@code a} and {@code b}. */
+    private static NDArray pearsonSum(NDArray a, NDArray b, int axis) {
+        int[] along = {axis};
+        NDArray products = a.mul(b).sum(along);
+        return products.div(a.norm(along).mul(b.norm(along)).add(EPS)).sum();
     }
 }

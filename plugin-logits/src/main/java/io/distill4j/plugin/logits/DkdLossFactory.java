@@ -2,6 +2,7 @@ package io.distill4j.plugin.logits;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import com.google.auto.service.AutoService;
 import io.distill4j.spi.DistillLoss;
@@ -84,20 +85,19 @@ public final class DkdLossFactory implements DistillLossFactory {
             NDArray gt = Targets.oneHot(context.targets().orElseThrow(
                     () -> new IllegalArgumentException("dkd needs class targets")), student.getShape());
             NDArray other = gt.neg().add(1f);
-            NDArray s = student.div(temperature);
-            NDArray t = teacher.stopGradient().div(temperature);
-
-            NDArray splitS = split(s.softmax(1), gt, other);
-            NDArray splitT = split(t.softmax(1), gt, other);
-            NDArray tckd = xlogx(splitT).sub(splitT.mul(splitS.log())).sum();
-
             NDArray shift = gt.mul(MASK_SHIFT);
-            NDArray logPs = s.sub(shift).logSoftmax(1);
-            NDArray logPt = t.sub(shift).logSoftmax(1);
-            NDArray nckd = logPt.exp().mul(logPt.sub(logPs)).sum();
+            NDArray s = KdLossFactory.divided(student, temperature);
+            NDArray t = KdLossFactory.divided(teacher.stopGradient(), temperature);
 
+            NDArray splitT = split(t.softmax(1), gt, other);
+            NDArray logPt = t.sub(shift).logSoftmax(1);
+            // Each KL as sum(target * (log target - log student)), differences taken element by element
+            // (a cross-entropy minus an entropy would lose digits when student and teacher agree), and
+            // the constants applied once to the sums, not to full-size tensors.
+            NDArray tckd = splitT.mul(safeLog(splitT).sub(split(s.softmax(1), gt, other).log())).sum();
+            NDArray nckd = logPt.exp().mul(logPt.sub(s.sub(shift).logSoftmax(1))).sum();
             float scale = temperature * temperature / n * warmupFactor(context.epoch());
-            return tckd.mul(alpha).add(nckd.mul(beta)).mul(scale);
+            return tckd.mul(alpha * scale).add(nckd.mul(beta * scale));
         }
 
         private float warmupFactor(int epoch) {
@@ -106,15 +106,16 @@ public final class DkdLossFactory implements DistillLossFactory {
 
         /** {@code [sum p*gt, sum p*other]} per row, shape {@code (N, 2)}. */
         private static NDArray split(NDArray p, NDArray gt, NDArray other) {
-            return NDArrays.concat(new ai.djl.ndarray.NDList(
-                    p.mul(gt).sum(new int[] {1}, true), p.mul(other).sum(new int[] {1}, true)), 1);
+            return NDArrays.concat(new NDList(p.mul(gt).sum(new int[] {1}, true), p.mul(other).sum(new int[] {1}, true)), 1);
         }
 
-        /** {@code x * log(x)} with {@code 0 log 0 = 0}, as PyTorch's {@code kl_div} (xlogy) does for its target. */
-        private static NDArray xlogx(NDArray x) {
+        /**
+         * {@code log(x)}, and 0 where {@code x = 0}: the term {@code x * log x} is then 0, as PyTorch's
+         * {@code kl_div} (xlogy) makes it for its target.
+         */
+        private static NDArray safeLog(NDArray x) {
             NDArray positive = x.gt(0f);
-            NDArray safe = NDArrays.where(positive, x, x.onesLike());
-            return x.mul(safe.log()).mul(positive.toType(DataType.FLOAT32, false));
+            return NDArrays.where(positive, x, x.onesLike()).log();
         }
     }
 }

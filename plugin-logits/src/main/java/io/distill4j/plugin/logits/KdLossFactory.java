@@ -67,11 +67,17 @@ public final class KdLossFactory implements DistillLossFactory {
 
         @Override
         public NDArray compute(NDArray student, NDArray teacher, LossContext context) {
-            NDArray logPt = teacher.stopGradient().div(temperature).logSoftmax(1);
-            NDArray logPs = student.div(temperature).logSoftmax(1);
-            NDArray perElement = logPt.exp().mul(logPt.sub(logPs));
-            // A float factor: a double on a 0-dim array would promote the loss to float64.
-            return reduction.apply(perElement).mul((float) (temperature * temperature));
+            // sum(pt * (log pt - log ps)): the teacher's probabilities come from its log-probabilities,
+            // and the reduction's divisor and T^2 are one factor applied to the sum.
+            NDArray logPt = divided(teacher.stopGradient(), (float) temperature).logSoftmax(1);
+            NDArray logPs = divided(student, (float) temperature).logSoftmax(1);
+            float factor = (float) (temperature * temperature / reduction.divisor(student.getShape()));
+            return logPt.exp().mul(logPt.sub(logPs)).sum().mul(factor);
         }
+    }
+
+    /** {@code x / temperature}, or {@code x} itself at temperature 1: one node fewer for backward. */
+    static NDArray divided(NDArray x, float temperature) {
+        return temperature == 1f ? x : x.div(temperature);
     }
 }

@@ -1,7 +1,5 @@
 package io.distill4j.plugin.logits;
 
-import ai.djl.ndarray.NDArray;
-
 /**
  * How a per-element loss {@code (N, K)} is reduced, as in PyTorch's {@code F.kl_div}:
  * {@code batchmean} sums over classes and averages over the batch (mdistiller, seed 001),
@@ -17,12 +15,12 @@ enum Reduction {
         return valueOf(name.toUpperCase(java.util.Locale.ROOT));
     }
 
-    NDArray apply(NDArray perElement) {
-        NDArray sum = perElement.sum();
+    /** What the sum is divided by, for a per-element loss of this shape. */
+    long divisor(ai.djl.ndarray.types.Shape perElement) {
         return switch (this) {
-            case BATCHMEAN -> sum.div(perElement.getShape().get(0));
-            case MEAN -> sum.div(perElement.getShape().size());
-            case SUM -> sum;
+            case BATCHMEAN -> perElement.get(0);
+            case MEAN -> perElement.size();
+            case SUM -> 1;
         };
     }
 }
