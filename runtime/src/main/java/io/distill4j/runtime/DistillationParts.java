@@ -109,12 +109,26 @@ public final class DistillationParts extends AbstractBlock {
         }
     }
 
-    /** Reads the parameters written by {@link #save} (after {@link Distiller#initialize}, for the same plan). */
+    /**
+     * Reads the parameters written by {@link #save} (after {@link Distiller#initialize}, for the same
+     * plan), ready to train on: DJL's {@code Parameter.load} replaces each array by one without a
+     * gradient, which would leave the loaded parts out of every later update.
+     */
     public void load(Path file, NDManager manager) throws IOException {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
             loadParameters(manager, in);
         } catch (MalformedModelException e) {
             throw new InvalidInputException(file + ": not a parameter file of this plan's trainable parts (" + e.getMessage() + ")");
+        }
+        reattachGradients(this);
+    }
+
+    /** Gives every trainable parameter of {@code block} a gradient again, after a load replaced its arrays. */
+    public static void reattachGradients(Block block) {
+        for (Parameter p : block.getParameters().values()) {
+            if (p.requiresGradient() && p.getArray() != null) {
+                p.getArray().setRequiresGradient(true);
+            }
         }
     }
 

@@ -20,7 +20,6 @@ import io.distill4j.spi.LossInput;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 
 /**
@@ -39,14 +38,12 @@ public final class Distiller {
     private final DistillPlan plan;
     private final List<BoundPair> pairs;
     private final DistillationParts parts;
-    private final Random random;
     private long skippedTerms;
 
     private Distiller(DistillPlan plan, List<BoundPair> pairs, DistillationParts parts) {
         this.plan = plan;
         this.pairs = pairs;
         this.parts = parts;
-        this.random = new Random(plan.seed());
     }
 
     /**
@@ -196,7 +193,7 @@ public final class Distiller {
             PairPlan p = pair.plan();
             NDArray s = tensor(batch.student(), p.student(), "student", p, pair.studentShape());
             NDArray t = tensor(batch.teacher(), p.teacher(), "teacher", p, pair.teacherShape()).stopGradient();
-            StepContext context = new StepContext(batch, p.name(), random);
+            StepContext context = new StepContext(batch, p.name(), plan.seed());
             FeaturePair features = FeaturePair.of(s, t);
             for (FeatureAdapter adapter : pair.adapters()) {
                 features = adapter.apply(features, context);

@@ -10,12 +10,13 @@ import java.util.Random;
 final class StepContext implements LossContext {
     private final DistillBatch batch;
     private final String pair;
-    private final Random random;
+    private final long runSeed;
+    private Random random;
 
-    StepContext(DistillBatch batch, String pair, Random random) {
+    StepContext(DistillBatch batch, String pair, long runSeed) {
         this.batch = batch;
         this.pair = pair;
-        this.random = random;
+        this.runSeed = runSeed;
     }
 
     @Override
@@ -53,8 +54,22 @@ final class StepContext implements LossContext {
         return batch.input(key);
     }
 
+    /**
+     * Seeded by the run's seed, the step and the pair, not drawn from one stream for the whole run:
+     * a step draws the same masks whether the run went through uninterrupted or resumed before it.
+     */
     @Override
     public Random random() {
+        if (random == null) {
+            random = new Random(mix(runSeed ^ mix(batch.step() * 0x9E3779B97F4A7C15L + pair.hashCode())));
+        }
         return random;
+    }
+
+    /** SplitMix64's finalizer: nearby steps get unrelated seeds. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return z ^ (z >>> 33);
     }
 }

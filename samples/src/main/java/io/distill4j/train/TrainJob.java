@@ -16,9 +16,9 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.dataset.Batch;
+import ai.djl.training.dataset.BatchSampler;
+import ai.djl.training.dataset.SequenceSampler;
 import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.TranslateException;
 import ai.djl.util.PairList;
 import io.distill4j.runtime.DistillBatch;
@@ -98,6 +98,8 @@ public final class TrainJob {
 
     /** Models live until the job ends: the teacher's parameters are used after its training. */
     private final List<Model> models = new ArrayList<>();
+    /** The training data's order, a function of the seed and the epoch. */
+    private EpochShuffle shuffle;
 
     public TrainJob(String name, DistillPlan plan, TrainSettings settings, boolean resume, PrintWriter log) {
         this.name = name;
@@ -115,6 +117,7 @@ public final class TrainJob {
         try (NDManager root = NDManager.newBaseManager(device)) {
             this.root = root;
             Datasets.Data data = Datasets.load(settings.data, seed);
+            shuffle = new EpochShuffle(seed);
             classes = data.classes();
             Datasets.Split tr = data.train();
             Shape input = new Shape(settings.run.getInt("batch-size"), tr.channels(), tr.size(), tr.size());
@@ -240,8 +243,8 @@ public final class TrainJob {
         }
     }
 
-    /** Images, and as labels the classes, one box per image and the image sizes (for FGD). */
-    private ArrayDataset dataset(NDManager m, Datasets.Split s, boolean shuffle) {
+    /** Images, and as labels the classes, one box per image and the image sizes (for FGD); training data shuffled per epoch. */
+    private ArrayDataset dataset(NDManager m, Datasets.Split s, boolean training) {
         float[] labels = new float[s.count()];
         float[] boxes = new float[s.count() * 4];
         float[] sizes = new float[s.count() * 2];
@@ -254,7 +257,8 @@ public final class TrainJob {
         return new ArrayDataset.Builder()
                 .setData(m.create(s.images(), new Shape(s.count(), s.channels(), s.size(), s.size())))
                 .optLabels(m.create(labels), m.create(boxes, new Shape(s.count(), 1, 4)), m.create(sizes, new Shape(s.count(), 2)))
-                .setSampling(settings.run.getInt("batch-size"), shuffle, shuffle)
+                .setSampling(training ? new BatchSampler(shuffle, settings.run.getInt("batch-size"), true)
+                        : new BatchSampler(new SequenceSampler(), settings.run.getInt("batch-size"), false))
                 .build();
     }
 
@@ -301,25 +305,24 @@ public final class TrainJob {
         BufferedWriter csv = null;
         try {
             model.setBlock(block);
-            float clip = (float) settings.run.getDouble("clip-gradient");
-            var sgd = Optimizer.sgd().setLearningRateTracker(Tracker.fixed(lr)).optMomentum(0.9f);
-            if (clip > 0) {
-                sgd.optClipGrad(clip);
+            MomentumSgd sgd = MomentumSgd.of(lr, 0.9f, (float) settings.run.getDouble("clip-gradient"));
+            DefaultTrainingConfig config = new DefaultTrainingConfig(ce).optOptimizer(sgd);
+            int firstEpoch = 1;
+            long step = 0;
+            if (runDir != null && resume) {
+                // Restored before the trainer exists: DJL's Trainer takes every parameter's array when it
+                // initializes and would go on training those, not the ones loaded after it.
+                block.initialize(model.getNDManager(), DataType.FLOAT32, input);
+                Properties state = Checkpoints.restore(runDir, net, distiller, sgd, block, model.getNDManager());
+                if (state != null) {
+                    firstEpoch = Integer.parseInt(state.getProperty("epoch")) + 1;
+                    step = Long.parseLong(state.getProperty("step"));
+                    trimLog(runDir.resolve("steps.csv"), step);
+                    log.printf("%s: resumed after epoch %d (step %d)%n", label, firstEpoch - 1, step);
+                }
             }
-            DefaultTrainingConfig config = new DefaultTrainingConfig(ce).optOptimizer(sgd.build());
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(input);
-                int firstEpoch = 1;
-                long step = 0;
-                if (runDir != null && resume) {
-                    Properties state = Checkpoints.restore(runDir, net, distiller, model.getNDManager());
-                    if (state != null) {
-                        firstEpoch = Integer.parseInt(state.getProperty("epoch")) + 1;
-                        step = Long.parseLong(state.getProperty("step"));
-                        trimLog(runDir.resolve("steps.csv"), step);
-                        log.printf("%s: resumed after epoch %d (step %d)%n", label, firstEpoch - 1, step);
-                    }
-                }
                 // Opened after the restore, which may rewrite the log: a resumed run appends to the trimmed file.
                 if (runDir != null) {
                     csv = Files.newBufferedWriter(runDir.resolve("steps.csv"), step > 0
@@ -335,6 +338,7 @@ public final class TrainJob {
                     try (ProgressBar bar = new ProgressBarBuilder().setTaskName(label + " " + epoch + "/" + epochs)
                             .setStyle(ProgressBarStyle.ASCII).setInitialMax(train.size() / settings.run.getInt("batch-size"))
                             .setUpdateIntervalMillis(1000).continuousUpdate().build()) {
+                        shuffle.epoch(epoch);
                         for (Batch b : trainer.iterateDataset(train)) {
                             NDArray task;
                             DistillResult result = null;
@@ -390,7 +394,7 @@ public final class TrainJob {
                     log.flush();
                     if (runDir != null) {
                         csv.flush();
-                        Checkpoints.save(runDir, epoch, step, net, distiller, classes);
+                        Checkpoints.save(runDir, epoch, step, net, distiller, sgd, block, classes);
                     }
                 }
             }
@@ -523,8 +527,8 @@ public final class TrainJob {
     static final class Checkpoints {
         private Checkpoints() {}
 
-        static void save(Path runDir, int epoch, long step, TappedNet student, Distiller distiller, int classes)
-                throws IOException {
+        static void save(Path runDir, int epoch, long step, TappedNet student, Distiller distiller, MomentumSgd optimizer,
+                         Block trained, int classes) throws IOException {
             Path dir = runDir.resolve("checkpoints");
             Files.createDirectories(dir);
             Path tmp = Files.createTempDirectory(dir, ".epoch-" + epoch + "-");
@@ -532,6 +536,7 @@ public final class TrainJob {
             if (distiller != null && !distiller.trainableParts().isEmpty()) {
                 distiller.trainableParts().save(tmp.resolve("distill-parts.params"));
             }
+            optimizer.save(trained.getParameters(), tmp.resolve("optimizer.ndlist"));
             Properties state = new Properties();
             state.setProperty("epoch", Integer.toString(epoch));
             state.setProperty("step", Long.toString(step));
@@ -559,7 +564,8 @@ public final class TrainJob {
             }
         }
 
-        static Properties restore(Path runDir, TappedNet student, Distiller distiller, NDManager manager) throws IOException {
+        static Properties restore(Path runDir, TappedNet student, Distiller distiller, MomentumSgd optimizer, Block trained,
+                                  NDManager manager) throws IOException {
             Path last = latest(runDir);
             if (last == null) {
                 return null;
@@ -571,6 +577,13 @@ public final class TrainJob {
             }
             if (distiller != null && !distiller.trainableParts().isEmpty()) {
                 distiller.trainableParts().load(last.resolve("distill-parts.params"), manager);
+            }
+            // DJL's Parameter.load gives the student arrays without gradients: without this, the resumed
+            // run would never update the student again.
+            DistillationParts.reattachGradients(student);
+            // Checkpoints written before the optimizer's state was saved resume with zero momentum.
+            if (Files.isRegularFile(last.resolve("optimizer.ndlist"))) {
+                optimizer.load(trained.getParameters(), last.resolve("optimizer.ndlist"), manager);
             }
             Properties state = new Properties();
             try (var in = Files.newInputStream(last.resolve("state.properties"))) {

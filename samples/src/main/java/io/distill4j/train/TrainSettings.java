@@ -52,7 +52,7 @@ public final class TrainSettings {
             OptionSpec.ofInt("width", 4, "channels of the first stage (then x2, x4)").atLeast(1));
 
     /** Raised whenever the zoo's architectures or training change, so that cached teachers are retrained. */
-    static final int MODELS_VERSION = 2;
+    static final int MODELS_VERSION = 3;
 
     final Options run;
     final Options data;

@@ -38,6 +38,9 @@ public interface LossContext {
      */
     Optional<NDArray> input(String key);
 
-    /** A random source seeded by the run, so that a run with the same seed draws the same masks. */
+    /**
+     * A random source seeded by the run's seed, the step and the pair: a run with the same seed
+     * draws the same masks at the same step, also when it was resumed from a checkpoint.
+     */
     Random random();
 }

@@ -116,9 +116,10 @@ class TrainablePartsTrainingTest {
     }
 
     @Test
-    void savedPartsResumeWithTheSameNextStepLoss() throws IOException {
+    void savedPartsResumeWithTheSameNextStepLossAndKeepTraining() throws IOException {
         Path saved = tmp.resolve("parts.params");
         float uninterrupted;
+        float uninterruptedAfterAStep;
         try (NDManager m = NDManager.newBaseManager()) {
             Batch b = batch(m);
             Distiller d = initialised(m);
@@ -128,6 +129,8 @@ class TrainablePartsTrainingTest {
             }
             d.trainableParts().save(saved);
             uninterrupted = step(d, b, m, null);
+            step(d, b, m, optimizer);
+            uninterruptedAfterAStep = step(d, b, m, null);
         }
         assertTrue(Files.size(saved) > 0);
         try (NDManager m = NDManager.newBaseManager()) {
@@ -138,6 +141,9 @@ class TrainablePartsTrainingTest {
             float resumed = step(fresh, b, m, null);
             assertEquals(uninterrupted, resumed, 0f, "a resumed distiller computes exactly the next-step loss");
             assertNotEquals(uninterrupted, unloaded, "without loading, the parts are a fresh initialisation");
+            // Loaded parts keep training: the next update is the uninterrupted run's (plain SGD, no state).
+            step(fresh, b, m, sgd());
+            assertEquals(uninterruptedAfterAStep, step(fresh, b, m, null), 0f, "loaded parts train on as before the save");
         }
     }
 }
