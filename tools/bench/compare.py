@@ -11,6 +11,7 @@ import argparse
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 
@@ -25,6 +26,11 @@ def parse(text):
         if m:
             rows[m.group(1)] = float(m.group(2))
     return rows
+
+
+def middle(runs):
+    """Per case, the median over rounds of each round's median."""
+    return {name: statistics.median(r[name] for r in runs if name in r) for name in runs[0]}
 
 
 def cpu_model():
@@ -43,15 +49,23 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--torch-script", default=os.path.join(REPO, "..", "shared", "bench", "torch_losses_bench.py"))
     ap.add_argument("--write", action="store_true", help="update BENCHMARKS.md and docs/bench-ratios.png")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="run both benches this many times, alternating, and keep the median of each side's "
+                         "medians (default 3): on a shared machine one round can land in a noisy minute")
     args = ap.parse_args()
 
-    torch_out = subprocess.run(["/usr/bin/python3", args.torch_script, str(args.threads)], check=True,
-                               capture_output=True, text=True).stdout
     env = dict(os.environ, DISTILL_JAVA_OPTS="-Dai.djl.pytorch.num_threads=%d -Dai.djl.pytorch.num_interop_threads=1"
                % args.threads)
-    java_out = subprocess.run([os.path.join(REPO, "distill"), "bench"], check=True, capture_output=True, text=True,
-                              env=env, cwd=REPO).stdout
-    torch_rows, java_rows = parse(torch_out), parse(java_out)
+    torch_runs, java_runs = [], []
+    for r in range(args.rounds):
+        torch_out = subprocess.run(["/usr/bin/python3", args.torch_script, str(args.threads)], check=True,
+                                   capture_output=True, text=True).stdout
+        java_out = subprocess.run([os.path.join(REPO, "distill"), "bench"], check=True, capture_output=True,
+                                  text=True, env=env, cwd=REPO).stdout
+        torch_runs.append(parse(torch_out))
+        java_runs.append(parse(java_out))
+        print("round %d/%d done" % (r + 1, args.rounds), file=sys.stderr)
+    torch_rows, java_rows = middle(torch_runs), middle(java_runs)
     torch_version = torch_out.splitlines()[0]
     djl_line = java_out.splitlines()[0]
 
@@ -65,8 +79,8 @@ def main():
         ratios.append((name, j / t))
         lines.append("| %s | %.3f | %.3f | %.2f |" % (name, t, j, j / t))
     table = "\n".join(lines)
-    machine = "%s, %d cores; %s; distill4j: %s; %d intra-op threads each" % (
-        cpu_model(), os.cpu_count(), torch_version, djl_line, args.threads)
+    machine = "%s, %d cores; %s; distill4j: %s; %d intra-op threads each; median of %d alternating rounds" % (
+        cpu_model(), os.cpu_count(), torch_version, djl_line, args.threads, args.rounds)
     print(machine)
     print(table)
 
