@@ -17,6 +17,7 @@ import io.distill4j.spi.FeatureAdapter;
 import io.distill4j.spi.FeaturePair;
 import io.distill4j.spi.InvalidPairException;
 import io.distill4j.spi.LossInput;
+import io.distill4j.spi.Scalars;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -212,9 +213,9 @@ public final class Distiller {
                             + " instead of a scalar");
                 }
                 double weight = tp.weight() * tp.schedule().factor(batch.step(), batch.epoch());
-                // Float factors: a double on a 0-dim array would promote fp32 losses to float64. At
-                // weight 1 the raw term is its own weighted term: one node fewer for backward.
-                NDArray weighted = weight == 1.0 ? raw : raw.mul((float) weight);
+                // Scalars: a factor of the loss's own type, which backward can read safely. At weight 1
+                // the raw term is its own weighted term: one node fewer for backward.
+                NDArray weighted = weight == 1.0 ? raw : Scalars.mul(raw, (float) weight);
                 total = total == null ? weighted : total.add(weighted);
                 results.add(new TermResult(p.name(), tp.name(), tp.type(), weight, raw, weighted, false));
             }
@@ -228,7 +229,7 @@ public final class Distiller {
         }
         java.util.Optional<NDArray> task = batch.taskLoss();
         if (task.isPresent()) {
-            NDArray weightedTask = task.get().mul((float) plan.taskLossWeight());
+            NDArray weightedTask = Scalars.mul(task.get(), (float) plan.taskLossWeight());
             total = weightedTask.add(total);
         }
         return new DistillResult(total, task, results);

@@ -139,34 +139,38 @@ public final class LossBench {
             }
             double[] viaDistiller = new double[iterations];
             double[] byHand = new double[iterations];
-            for (int i = 0; i < warmup + iterations; i++) {
-                for (int variant = 0; variant < 2; variant++) {
-                    try (NDManager step = m.newSubManager()) {
-                        DistillBatch batch = variant == 0 ? in.batch(step) : null;
-                        Map<String, NDArray> leaves = variant == 0 ? null : in.leaves(step);
-                        long t0 = System.nanoTime();
-                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            NDArray total;
-                            if (variant == 0) {
-                                total = d.compute(batch).total();
-                            } else {
-                                total = null;
-                                io.distill4j.spi.LossContext ctx = io.distill4j.runtime.LossContexts.of(step, targets, Map.of());
-                                for (Object[] t : terms) {
-                                    String k = (String) t[0];
-                                    NDArray v = ((io.distill4j.spi.DistillLoss) t[1])
-                                            .compute(leaves.get(k), in.teachers().get(k), ctx).mul((float) t[2]);
-                                    total = total == null ? v : total.add(v);
-                                }
+            java.util.function.IntToDoubleFunction run = variant -> {
+                try (NDManager step = m.newSubManager()) {
+                    DistillBatch batch = variant == 0 ? in.batch(step) : null;
+                    Map<String, NDArray> leaves = variant == 0 ? null : in.leaves(step);
+                    long t0 = System.nanoTime();
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray total;
+                        if (variant == 0) {
+                            total = d.compute(batch).total();
+                        } else {
+                            total = null;
+                            io.distill4j.spi.LossContext ctx = io.distill4j.runtime.LossContexts.of(step, targets, Map.of());
+                            for (Object[] t : terms) {
+                                String k = (String) t[0];
+                                float weight = (float) t[2];
+                                NDArray v = ((io.distill4j.spi.DistillLoss) t[1]).compute(leaves.get(k), in.teachers().get(k), ctx);
+                                v = weight == 1f ? v : v.mul(weight);
+                                total = total == null ? v : total.add(v);
                             }
-                            gc.backward(total);
                         }
-                        double ms = (System.nanoTime() - t0) / 1e6;
-                        if (i >= warmup) {
-                            (variant == 0 ? viaDistiller : byHand)[i - warmup] = ms;
-                        }
+                        gc.backward(total);
                     }
+                    return (System.nanoTime() - t0) / 1e6;
                 }
+            };
+            warmUp(() -> {
+                run.applyAsDouble(0);
+                run.applyAsDouble(1);
+            });
+            for (int i = 0; i < iterations; i++) {
+                viaDistiller[i] = run.applyAsDouble(0);
+                byHand[i] = run.applyAsDouble(1);
             }
             Arrays.sort(viaDistiller);
             Arrays.sort(byHand);

@@ -82,7 +82,7 @@ class CliTest {
     void pluginsListsEveryLossWithJarVersionsAndOptions() {
         Run r = distill("plugins");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().matches("(?s).*loss\\s+kd\\s+logits\\s+distill4j-plugin-logits\\s+\\S+\\s+1\\.0\\s+\\S*plugin-logits\\S*.*"), r.out());
+        assertTrue(r.out().matches("(?s).*loss\\s+kd\\s+logits\\s+distill4j-plugin-logits\\s+\\S+\\s+1\\.1\\s+\\S*plugin-logits\\S*.*"), r.out());
         assertTrue(r.out().contains("temperature  double  4.0        > 0"), r.out());
         assertTrue(r.out().contains("batchmean | mean | sum"), r.out());
         assertTrue(r.out().contains("adapter  identity"), r.out());

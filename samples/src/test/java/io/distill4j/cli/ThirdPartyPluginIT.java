@@ -48,7 +48,7 @@ class ThirdPartyPluginIT {
         Path plugins = dropIn();
         Run r = distill("--plugins-dir", plugins.toString(), "--strict", "plugins");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().matches("(?s).*loss\\s+at\\s+features\\s+at-plugin\\s+1\\.0\\.0\\s+1\\.0\\s+"
+        assertTrue(r.out().matches("(?s).*loss\\s+at\\s+features\\s+at-plugin\\s+1\\.0\\.0\\s+1\\.1\\s+"
                 + java.util.regex.Pattern.quote(plugins.resolve("at-plugin-1.0.0.jar").toString()) + ".*"), r.out());
         assertTrue(r.out().contains("loss     kd"), "built-in plugins still load next to it");
     }

@@ -135,6 +135,67 @@ public interface DistillLossContract {
         }
     }
 
+    /**
+     * A garbage collection between forward and backward leaves the student's gradient unchanged.
+     * DJL's {@code mul(Number)}, {@code div(Number)}, {@code pow(Number)}, {@code maximum(Number)}
+     * and {@code minimum(Number)} put the number in a Java direct buffer that autograd still reads in
+     * backward, after the collector may have freed it: use {@link io.distill4j.spi.Scalars} instead.
+     */
+    @Test
+    default void gradientSurvivesAGarbageCollectionBeforeBackward() throws InterruptedException {
+        try (NDManager m = NDManager.newBaseManager()) {
+            FeaturePair in = sampleInputs(m);
+            DistillLoss loss = create(in);
+            // Drawn once (sample targets may be random); a fresh context per run draws the same masks.
+            NDArray targets = sampleTargets(m).orElse(null);
+            Map<String, NDArray> inputs = sampleBatchInputs(m);
+            float[] calm = studentGradient(loss, in, LossContexts.of(m, targets, inputs), m, false);
+            float max = 0;
+            for (float g : calm) {
+                max = Math.max(max, Math.abs(g));
+            }
+            for (int attempt = 0; attempt < 3; attempt++) {
+                float[] collected = studentGradient(loss, in, LossContexts.of(m, targets, inputs), m, true);
+                for (int i = 0; i < calm.length; i++) {
+                    assertEquals(calm[i], collected[i], 1e-5 * max + 1e-7, "element " + i + " of the student gradient "
+                            + "changed when the JVM collected garbage before backward: a number given to mul, div, pow, "
+                            + "maximum or minimum is read from freed memory; use io.distill4j.spi.Scalars");
+                }
+            }
+        }
+    }
+
+    private float[] studentGradient(DistillLoss loss, FeaturePair in, LossContext context, NDManager m,
+                                    boolean collectBeforeBackward)
+            throws InterruptedException {
+        try (NDManager step = m.newSubManager()) {
+            in.student().tempAttach(step);
+            in.teacher().tempAttach(step);
+            NDArray student = in.student().stopGradient();
+            student.setRequiresGradient(true);
+            java.util.List<java.nio.ByteBuffer> litter = new java.util.ArrayList<>();
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray value = loss.compute(student, in.teacher(), context);
+                if (collectBeforeBackward) {
+                    System.gc();
+                    Thread.sleep(5); // the Cleaner thread frees the direct buffers of collected arrays
+                    // Freed native memory is handed out again: fill it with NaN, as other allocations would with data.
+                    for (int size = 4; size <= 4096; size *= 2) {
+                        for (int k = 0; k < 8; k++) {
+                            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(size).order(java.nio.ByteOrder.nativeOrder());
+                            while (b.remaining() >= 4) {
+                                b.putFloat(Float.NaN);
+                            }
+                            litter.add(b);
+                        }
+                    }
+                }
+                gc.backward(value);
+            }
+            return student.getGradient().toFloatArray();
+        }
+    }
+
     /** The teacher is a constant: backward leaves its gradient at zero. */
     @Test
     default void noGradientFlowsIntoTheTeacher() {

@@ -12,6 +12,7 @@ import io.distill4j.spi.DistillLoss;
 import io.distill4j.spi.InvalidPairException;
 import io.distill4j.spi.LossContext;
 import io.distill4j.spi.PairSetup;
+import io.distill4j.spi.Scalars;
 import java.util.Optional;
 
 /**
@@ -79,7 +80,7 @@ final class Fgd implements DistillLoss {
             loss = focal(s, t, context);
         }
         if (global) {
-            NDArray rela = gcStudent.apply(s, ps).sub(gcTeacher.apply(t, ps)).square().sum().div((float) n).mul(lambda);
+            NDArray rela = Scalars.mul(gcStudent.apply(s, ps).sub(gcTeacher.apply(t, ps)).square().sum(), lambda / n);
             loss = loss == null ? rela : loss.add(rela);
         }
         return loss;
@@ -104,11 +105,10 @@ final class Fgd implements DistillLoss {
         NDArray weight = spatialT.reshape(n, 1, h, w).sqrt().mul(channelT.reshape(n, -1, 1, 1).sqrt());
         NDArray feaS = s.mul(weight);
         NDArray feaT = t.mul(weight);
-        NDArray fg = feaS.mul(maskFg.sqrt()).sub(feaT.mul(maskFg.sqrt())).square().sum().div((float) n);
-        NDArray bg = feaS.mul(maskBg.sqrt()).sub(feaT.mul(maskBg.sqrt())).square().sum().div((float) n);
-        NDArray at = attS[1].sub(channelT).abs().sum().div((float) n)
-                .add(attS[0].sub(spatialT).abs().sum().div((float) n));
-        return fg.mul(alpha).add(bg.mul(beta)).add(at.mul(gamma));
+        NDArray fg = feaS.mul(maskFg.sqrt()).sub(feaT.mul(maskFg.sqrt())).square().sum();
+        NDArray bg = feaS.mul(maskBg.sqrt()).sub(feaT.mul(maskBg.sqrt())).square().sum();
+        NDArray at = attS[1].sub(channelT).abs().sum().add(attS[0].sub(spatialT).abs().sum());
+        return Scalars.mul(fg, alpha / n).add(Scalars.mul(bg, beta / n)).add(Scalars.mul(at, gamma / n));
     }
 
     /** {@code S = H*W * softmax_HW(mean_C |F| / T)} as {@code (N, H*W)}, and {@code C = C * softmax_C(mean_HW |F| / T)} as {@code (N, C)}. */
@@ -118,8 +118,8 @@ final class Fgd implements DistillLoss {
         long c = shape.get(1);
         long hw = shape.get(2) * shape.get(3);
         NDArray value = f.abs().reshape(n, c, hw);
-        NDArray spatial = value.sum(new int[] {1}).div((float) c).div(temperature).softmax(1).mul((float) hw);
-        NDArray channel = value.sum(new int[] {2}).div((float) hw).div(temperature).softmax(1).mul((float) c);
+        NDArray spatial = Scalars.mul(Scalars.div(value.sum(new int[] {1}), c * temperature).softmax(1), hw);
+        NDArray channel = Scalars.mul(Scalars.div(value.sum(new int[] {2}), hw * temperature).softmax(1), c);
         return new NDArray[] {spatial, channel};
     }
 

@@ -10,6 +10,7 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.training.initializer.UniformInitializer;
 import ai.djl.util.PairList;
+import io.distill4j.spi.Scalars;
 
 /**
  * FGD's global-context block (GcNet): {@code x + transform(context(x))}, where the context pools
@@ -65,11 +66,11 @@ final class GcBlock extends AbstractBlock {
         NDArray hidden = step(ps.getValue(addWeight1, x.getDevice(), true).matMul(context), x)
                 .add(step(ps.getValue(addBias1, x.getDevice(), true).reshape(-1, 1), x));  // (N, C/2, 1)
         float count = hidden.getShape().get(1);
-        NDArray centered = hidden.sub(hidden.sum(new int[] {1}, true).div(count));
-        NDArray normed = centered.div(centered.square().sum(new int[] {1}, true).div(count).add(LAYER_NORM_EPS).sqrt())
+        NDArray centered = hidden.sub(Scalars.div(hidden.sum(new int[] {1}, true), count));
+        NDArray normed = centered.div(Scalars.div(centered.square().sum(new int[] {1}, true), count).add(LAYER_NORM_EPS).sqrt())
                 .mul(step(ps.getValue(normWeight, x.getDevice(), true).reshape(-1, 1), x))
                 .add(step(ps.getValue(normBias, x.getDevice(), true).reshape(-1, 1), x));
-        NDArray added = step(ps.getValue(addWeight2, x.getDevice(), true).matMul(normed.maximum(0f)), x)
+        NDArray added = step(ps.getValue(addWeight2, x.getDevice(), true).matMul(Scalars.maximum(normed, 0f)), x)
                 .add(step(ps.getValue(addBias2, x.getDevice(), true).reshape(-1, 1), x));  // (N, C, 1)
         return x.add(added.reshape(n, channels, 1, 1));
     }

@@ -9,6 +9,7 @@ import io.distill4j.spi.FeaturePair;
 import io.distill4j.spi.LossContext;
 import io.distill4j.spi.OptionSpec;
 import io.distill4j.spi.PairSetup;
+import io.distill4j.spi.Scalars;
 import java.util.List;
 
 /**
@@ -61,8 +62,8 @@ public final class BatchNormAdapterFactory implements FeatureAdapterFactory {
     static NDArray normalize(NDArray x, float eps) {
         Shape s = x.getShape();
         float count = s.get(0) * s.get(2) * s.get(3);
-        NDArray centered = x.sub(x.sum(STAT_AXES, true).div(count));
-        NDArray variance = centered.square().sum(STAT_AXES, true).div(count);
+        NDArray centered = x.sub(Scalars.div(x.sum(STAT_AXES, true), count));
+        NDArray variance = Scalars.div(centered.square().sum(STAT_AXES, true), count);
         return centered.div(variance.add(eps).sqrt());
     }
 }

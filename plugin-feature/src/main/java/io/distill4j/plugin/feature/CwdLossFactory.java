@@ -7,6 +7,7 @@ import io.distill4j.spi.DistillLossFactory;
 import io.distill4j.spi.LossInput;
 import io.distill4j.spi.OptionSpec;
 import io.distill4j.spi.PairSetup;
+import io.distill4j.spi.Scalars;
 import java.util.List;
 import java.util.Set;
 
@@ -43,9 +44,9 @@ public final class CwdLossFactory implements DistillLossFactory {
         return (student, teacher, context) -> {
             long rows = student.getShape().get(0) * student.getShape().get(1);
             long positions = student.getShape().get(2) * student.getShape().get(3);
-            NDArray logPt = teacher.stopGradient().reshape(rows, positions).div(tau).logSoftmax(1);
-            NDArray logPs = student.reshape(rows, positions).div(tau).logSoftmax(1);
-            return logPt.exp().mul(logPt.sub(logPs)).sum().mul(tau * tau / rows);
+            NDArray logPt = Scalars.div(teacher.stopGradient().reshape(rows, positions), tau).logSoftmax(1);
+            NDArray logPs = Scalars.div(student.reshape(rows, positions), tau).logSoftmax(1);
+            return Scalars.mul(logPt.exp().mul(logPt.sub(logPs)).sum(), tau * tau / rows);
         };
     }
 }

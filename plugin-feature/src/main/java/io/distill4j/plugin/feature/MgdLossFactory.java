@@ -14,6 +14,7 @@ import io.distill4j.spi.LossInput;
 import io.distill4j.spi.OptionSpec;
 import io.distill4j.spi.Options;
 import io.distill4j.spi.PairSetup;
+import io.distill4j.spi.Scalars;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -96,7 +97,7 @@ public final class MgdLossFactory implements DistillLossFactory {
                         + ", expected " + maskShape);
             }
             NDArray generated = FeatureMaps.forward(generator, student.mul(mask), context);
-            return generated.sub(teacher.stopGradient()).square().sum().mul(alpha / shape.get(0));
+            return Scalars.mul(generated.sub(teacher.stopGradient()).square().sum(), alpha / shape.get(0));
         }
 
         /** The reference's mask from the run's seeded random source. */

@@ -6,6 +6,7 @@ import io.distill4j.spi.DistillLossFactory;
 import io.distill4j.spi.LossInput;
 import io.distill4j.spi.OptionSpec;
 import io.distill4j.spi.PairSetup;
+import io.distill4j.spi.Scalars;
 import java.util.List;
 import java.util.Set;
 
@@ -39,7 +40,7 @@ public final class MimicLossFactory implements DistillLossFactory {
         // (2.9x PyTorch's fused mse_loss before, on the 5-level pyramid; see BENCHMARKS.md).
         return (student, teacher, context) -> {
             float n = student.getShape().size();
-            return student.sub(teacher.stopGradient()).norm().square().div(n);
+            return Scalars.div(student.sub(teacher.stopGradient()).norm().square(), n);
         };
     }
 }

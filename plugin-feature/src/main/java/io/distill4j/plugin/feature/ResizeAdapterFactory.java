@@ -10,6 +10,7 @@ import io.distill4j.spi.InvalidPairException;
 import io.distill4j.spi.LossContext;
 import io.distill4j.spi.OptionSpec;
 import io.distill4j.spi.PairSetup;
+import io.distill4j.spi.Scalars;
 import java.util.List;
 
 /**
@@ -77,8 +78,8 @@ public final class ResizeAdapterFactory implements FeatureAdapterFactory {
             int fh = Math.max(factors[0], 1);
             int fw = Math.max(factors[1], 1);
             // A sum over the count: DJL's PyTorch engine averages over one axis at a time only.
-            out = out.reshape(shape.get(0), shape.get(1), shape.get(2) / fh, fh, shape.get(3) / fw, fw)
-                    .sum(new int[] {3, 5}).div((float) (fh * fw));
+            out = Scalars.div(out.reshape(shape.get(0), shape.get(1), shape.get(2) / fh, fh, shape.get(3) / fw, fw)
+                    .sum(new int[] {3, 5}), (float) (fh * fw));
         }
         if (factors[0] < -1) {
             out = out.repeat(2, -factors[0]);

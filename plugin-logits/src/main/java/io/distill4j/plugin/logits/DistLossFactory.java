@@ -9,6 +9,7 @@ import io.distill4j.spi.LossInput;
 import io.distill4j.spi.OptionSpec;
 import io.distill4j.spi.Options;
 import io.distill4j.spi.PairSetup;
+import io.distill4j.spi.Scalars;
 import java.util.List;
 import java.util.Set;
 
@@ -63,7 +64,7 @@ public final class DistLossFactory implements DistillLossFactory {
             // Classes are columns: centred and reduced along axis 0, without transposing.
             NDArray columns = pearsonSum(ys.sub(ys.mean(new int[] {0}, true)), yt.sub(yt.mean(new int[] {0}, true)), 0);
             // T^2 * (beta * (1 - rows / N) + gamma * (1 - columns / K)), with the constants folded.
-            return rows.mul(-inter / n).add(columns.mul(-intra / k)).add(inter + intra);
+            return Scalars.mul(rows, -inter / n).add(Scalars.mul(columns, -intra / k)).add(inter + intra);
         };
     }
 

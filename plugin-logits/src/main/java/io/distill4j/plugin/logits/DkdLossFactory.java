@@ -12,6 +12,7 @@ import io.distill4j.spi.LossInput;
 import io.distill4j.spi.OptionSpec;
 import io.distill4j.spi.Options;
 import io.distill4j.spi.PairSetup;
+import io.distill4j.spi.Scalars;
 import java.util.List;
 import java.util.Set;
 
@@ -97,7 +98,7 @@ public final class DkdLossFactory implements DistillLossFactory {
             NDArray tckd = splitT.mul(safeLog(splitT).sub(split(s.softmax(1), gt, other).log())).sum();
             NDArray nckd = logPt.exp().mul(logPt.sub(s.sub(shift).logSoftmax(1))).sum();
             float scale = temperature * temperature / n * warmupFactor(context.epoch());
-            return tckd.mul(alpha * scale).add(nckd.mul(beta * scale));
+            return Scalars.mul(tckd, alpha * scale).add(Scalars.mul(nckd, beta * scale));
         }
 
         private float warmupFactor(int epoch) {

@@ -9,6 +9,7 @@ import io.distill4j.spi.LossInput;
 import io.distill4j.spi.OptionSpec;
 import io.distill4j.spi.Options;
 import io.distill4j.spi.PairSetup;
+import io.distill4j.spi.Scalars;
 import java.util.List;
 import java.util.Set;
 
@@ -72,12 +73,12 @@ public final class KdLossFactory implements DistillLossFactory {
             NDArray logPt = divided(teacher.stopGradient(), (float) temperature).logSoftmax(1);
             NDArray logPs = divided(student, (float) temperature).logSoftmax(1);
             float factor = (float) (temperature * temperature / reduction.divisor(student.getShape()));
-            return logPt.exp().mul(logPt.sub(logPs)).sum().mul(factor);
+            return Scalars.mul(logPt.exp().mul(logPt.sub(logPs)).sum(), factor);
         }
     }
 
     /** {@code x / temperature}, or {@code x} itself at temperature 1: one node fewer for backward. */
     static NDArray divided(NDArray x, float temperature) {
-        return temperature == 1f ? x : x.div(temperature);
+        return temperature == 1f ? x : Scalars.div(x, temperature);
     }
 }

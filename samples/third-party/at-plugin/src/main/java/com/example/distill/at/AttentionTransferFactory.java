@@ -10,6 +10,7 @@ import io.distill4j.spi.LossContext;
 import io.distill4j.spi.LossInput;
 import io.distill4j.spi.OptionSpec;
 import io.distill4j.spi.PairSetup;
+import io.distill4j.spi.Scalars;
 import java.util.List;
 import java.util.Set;
 
@@ -67,7 +68,8 @@ public final class AttentionTransferFactory implements DistillLossFactory {
     }
 
     static NDArray attention(NDArray feature, float p) {
-        NDArray map = feature.pow(p).mean(new int[] {1}).reshape(feature.getShape().get(0), -1);
-        return map.div(map.norm(new int[] {1}, true).maximum(NORM_EPS));
+        // Scalars, not pow(Number) / maximum(Number): backward must be able to read the number (SPI 1.1).
+        NDArray map = Scalars.pow(feature, p).mean(new int[] {1}).reshape(feature.getShape().get(0), -1);
+        return map.div(Scalars.maximum(map.norm(new int[] {1}, true), NORM_EPS));
     }
 }
