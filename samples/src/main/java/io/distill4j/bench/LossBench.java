@@ -155,7 +155,7 @@ public final class LossBench {
                                 String k = (String) t[0];
                                 float weight = (float) t[2];
                                 NDArray v = ((io.distill4j.spi.DistillLoss) t[1]).compute(leaves.get(k), in.teachers().get(k), ctx);
-                                v = weight == 1f ? v : v.mul(weight);
+                                v = weight == 1f ? v : io.distill4j.spi.Scalars.mul(v, weight);
                                 total = total == null ? v : total.add(v);
                             }
                         }

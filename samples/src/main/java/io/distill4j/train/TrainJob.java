@@ -184,13 +184,19 @@ public final class TrainJob {
     }
 
     private Device device() {
-        String wanted = settings.run.getString("device");
-        boolean gpu = Engine.getInstance().getGpuCount() > 0;
-        if (wanted.equals("gpu") && !gpu) {
+        return device(settings.run.getString("device"), Engine.getInstance().getGpuCount());
+    }
+
+    /**
+     * {@code auto}: the first GPU when the engine sees one (the CUDA build on a CUDA machine), else the
+     * CPU; {@code gpu}: the GPU or a clear error; {@code cpu}: the CPU.
+     */
+    static Device device(String wanted, int gpus) {
+        if (wanted.equals("gpu") && gpus == 0) {
             throw new InvalidInputException("train.device = gpu, but no GPU is visible to the engine (build with -Pcuda "
                     + "on a machine with CUDA), or set device = auto");
         }
-        return wanted.equals("cpu") || !gpu ? Device.cpu() : Device.gpu();
+        return wanted.equals("cpu") || gpus == 0 ? Device.cpu() : Device.gpu();
     }
 
     private Path teacherCache() {
