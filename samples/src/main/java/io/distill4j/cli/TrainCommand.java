@@ -3,7 +3,10 @@ package io.distill4j.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
+import io.distill4j.runtime.BatchException;
 import io.distill4j.runtime.Distill4j;
+import io.distill4j.runtime.InvalidInputException;
+import io.distill4j.runtime.NonFiniteLossException;
 import io.distill4j.runtime.config.ExperimentLoader;
 import io.distill4j.runtime.plan.DistillPlan;
 import io.distill4j.train.Report;
@@ -13,7 +16,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -60,18 +65,32 @@ final class TrainCommand implements Callable<Integer> {
             jobs.add(job(name, runtime.experiments().parse(c, file.toString()), TrainSettings.of(c, file.toString())));
         }
         List<TrainJob.Outcome> outcomes = new ArrayList<>();
+        Map<String, String> failures = new LinkedHashMap<>();
         for (TrainJob job : jobs) {
-            TrainJob.Outcome o = job.run();
+            TrainJob.Outcome o;
+            try {
+                o = job.run();
+            } catch (NonFiniteLossException | BatchException | InvalidInputException e) {
+                if (jobs.size() == 1) {
+                    throw e;
+                }
+                // One experiment failing does not throw away the others' results: it is reported, and
+                // the comparison table still comes, with this experiment marked as failed.
+                err.println("error: " + job.name() + ": " + e.getMessage());
+                err.flush();
+                failures.put(job.name(), e.getMessage());
+                continue;
+            }
             outcomes.add(o);
             Report.table(out, o);
             out.println("  log: " + o.output().resolve("steps.csv") + "   chart: " + Report.chart(o)
                     + "   checkpoints: " + o.output().resolve("checkpoints"));
             out.flush();
         }
-        if (outcomes.size() > 1) {
-            Report.comparison(out, outcomes);
+        if (jobs.size() > 1) {
+            Report.comparison(out, outcomes, failures);
         }
-        return 0;
+        return failures.isEmpty() ? 0 : DistillCli.BAD_INPUT;
     }
 
     /** The built-in default experiment from the jar. */

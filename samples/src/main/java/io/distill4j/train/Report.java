@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Function;
@@ -34,7 +35,8 @@ public final class Report {
     }
 
     /** One line per experiment. */
-    public static void comparison(PrintWriter out, List<TrainJob.Outcome> outcomes) {
+    /** One row per experiment that ran, then one per experiment that failed, with the first line of why. */
+    public static void comparison(PrintWriter out, List<TrainJob.Outcome> outcomes, Map<String, String> failures) {
         out.printf(Locale.ROOT, "%n%-24s %9s %9s %10s %8s %10s%n", "EXPERIMENT", "TEACHER", "ALONE", "DISTILLED", "DELTA",
                 "TIME");
         for (TrainJob.Outcome o : outcomes) {
@@ -42,6 +44,7 @@ public final class Report {
                     100 * o.teacher().accuracy(), 100 * o.alone().accuracy(), 100 * o.distilled().accuracy(),
                     100 * (o.distilled().accuracy() - o.alone().accuracy()), o.distilled().seconds());
         }
+        failures.forEach((name, why) -> out.printf(Locale.ROOT, "%-24s failed: %s%n", name, why.lines().findFirst().orElse("")));
     }
 
     /** Loss terms (weighted, per epoch) and test accuracy per epoch, side by side, as a PNG. */

@@ -110,6 +110,11 @@ public final class TrainJob {
         this.log = log;
     }
 
+    /** The experiment's name (its file name without {@code .conf}). */
+    public String name() {
+        return name;
+    }
+
     public Outcome run() throws IOException {
         Files.createDirectories(output);
         Device device = device();

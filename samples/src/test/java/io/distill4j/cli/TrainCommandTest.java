@@ -82,6 +82,19 @@ class TrainCommandTest {
     }
 
     @Test
+    void oneFailingExperimentDoesNotLoseTheOthers() throws IOException {
+        Path empty = Files.createDirectories(tmp.resolve("empty-mnist"));
+        Path broken = Files.writeString(tmp.resolve("broken.conf"), "include \"" + tiny("kd", 1) + "\"\n"
+                + "train.data { source = mnist, path = \"" + empty + "\" }\n");
+        Run r = distill("train", broken.toString(), tiny("dist", 1).toString());
+        assertEquals(DistillCli.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().contains("error: broken: " + empty), r.err());
+        assertTrue(r.out().contains("\ndist\n"), "the next experiment still trains: " + r.out());
+        assertTrue(r.out().matches("(?s).*EXPERIMENT.*\ndist\\s+\\S+%.*\nbroken\\s+failed: " + java.util.regex.Pattern.quote(empty.toString()) + ".*"),
+                "the comparison lists both: " + r.out());
+    }
+
+    @Test
     void resumeContinuesFromTheLastCompleteCheckpointAsIfNeverInterrupted() throws IOException {
         // mgd: its trainable generators have momentum too, and it draws random masks at every step.
         Path conf = tiny("features", 3);
