@@ -11,7 +11,12 @@ import com.typesafe.config.ConfigFactory;
 import io.distill4j.runtime.Distill4j;
 import io.distill4j.runtime.DistillBatch;
 import io.distill4j.runtime.Distiller;
+import io.distill4j.runtime.LossContexts;
+import io.distill4j.runtime.PairSetups;
 import io.distill4j.runtime.plan.DistillPlan;
+import io.distill4j.spi.DistillLoss;
+import io.distill4j.spi.LossContext;
+import io.distill4j.spi.Scalars;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +24,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntToDoubleFunction;
+import java.util.regex.Pattern;
 
 /**
  * Forward + backward time of every built-in loss at the shapes of ../shared/bench/torch_losses_bench.py,
@@ -32,7 +39,7 @@ public final class LossBench {
     private final int warmup;
     private final double warmupSeconds;
     private final int iterations;
-    private final java.util.regex.Pattern only;
+    private final Pattern only;
 
     /**
      * @param warmup untimed runs per case, at least
@@ -46,7 +53,7 @@ public final class LossBench {
         this.warmup = warmup;
         this.warmupSeconds = warmupSeconds;
         this.iterations = iterations;
-        this.only = java.util.regex.Pattern.compile(only);
+        this.only = Pattern.compile(only);
     }
 
     /** One case: its experiment, and its student/teacher tensors by name. */
@@ -129,17 +136,17 @@ public final class LossBench {
             NDArray targets = m.randomInteger(0, 1000, new Shape(256), DataType.INT64);
             Tensors in = Tensors.of(m, shapes, targets);
             // By hand: each term's loss, created by its factory with the plan's options.
-            List<Object[]> terms = new ArrayList<>();
+            List<HandTerm> terms = new ArrayList<>();
             for (var pair : plan.pairs()) {
                 for (var term : pair.terms()) {
                     Shape s = shapes.get(pair.student());
-                    terms.add(new Object[] {pair.student(), term.factory().create(
-                            io.distill4j.runtime.PairSetups.of(pair.name(), term.options(), s, s)), (float) term.weight()});
+                    terms.add(new HandTerm(pair.student(), term.factory().create(
+                            PairSetups.of(pair.name(), term.options(), s, s)), (float) term.weight()));
                 }
             }
             double[] viaDistiller = new double[iterations];
             double[] byHand = new double[iterations];
-            java.util.function.IntToDoubleFunction run = variant -> {
+            IntToDoubleFunction run = variant -> {
                 try (NDManager step = m.newSubManager()) {
                     DistillBatch batch = variant == 0 ? in.batch(step) : null;
                     Map<String, NDArray> leaves = variant == 0 ? null : in.leaves(step);
@@ -150,12 +157,10 @@ public final class LossBench {
                             total = d.compute(batch).total();
                         } else {
                             total = null;
-                            io.distill4j.spi.LossContext ctx = io.distill4j.runtime.LossContexts.of(step, targets, Map.of());
-                            for (Object[] t : terms) {
-                                String k = (String) t[0];
-                                float weight = (float) t[2];
-                                NDArray v = ((io.distill4j.spi.DistillLoss) t[1]).compute(leaves.get(k), in.teachers().get(k), ctx);
-                                v = weight == 1f ? v : io.distill4j.spi.Scalars.mul(v, weight);
+                            LossContext ctx = LossContexts.of(step, targets, Map.of());
+                            for (HandTerm t : terms) {
+                                NDArray v = t.loss().compute(leaves.get(t.tensor()), in.teachers().get(t.tensor()), ctx);
+                                v = t.weight() == 1f ? v : Scalars.mul(v, t.weight());
                                 total = total == null ? v : total.add(v);
                             }
                         }
@@ -183,6 +188,9 @@ public final class LossBench {
             return a / b;
         }
     }
+
+    /** A term of the overhead bench called by hand: its tensor's name, its loss and its weight. */
+    private record HandTerm(String tensor, DistillLoss loss, float weight) {}
 
     /** Long-lived student and teacher values of one case; each step gets its own student leaves. */
     private record Tensors(Map<String, NDArray> students, Map<String, NDArray> teachers, NDArray targets) {

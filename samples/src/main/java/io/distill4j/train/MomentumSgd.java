@@ -48,7 +48,6 @@ final class MomentumSgd extends Optimizer {
 
     @Override
     public void update(String parameterId, NDArray weight, NDArray grad) {
-        updateCount(parameterId);
         NDArray velocity = velocities.computeIfAbsent(parameterId, id -> weight.zerosLike());
         weight.getNDArrayInternal().sgdUpdate(new NDList(weight, grad, velocity), new NDList(weight), learningRate,
                 getWeightDecay(), rescaleGrad, clipGrad, momentum, true);
