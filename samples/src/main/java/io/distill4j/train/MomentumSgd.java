@@ -79,8 +79,8 @@ final class MomentumSgd extends Optimizer {
         NDList list;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
             list = NDList.decode(manager, in);
-        } catch (RuntimeException e) {
-            throw new InvalidInputException(file + ": unreadable optimizer state (" + e.getMessage() + ")");
+        } catch (IOException | RuntimeException e) { // garbage, or a file cut short (EOF)
+            throw new InvalidInputException(file + ": unreadable optimizer state (" + e + ")");
         }
         for (NDArray v : list) {
             Parameter p = byName.get(v.getName());

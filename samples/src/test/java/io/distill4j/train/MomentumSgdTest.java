@@ -95,6 +95,12 @@ class MomentumSgdTest {
             InvalidInputException g = assertThrows(InvalidInputException.class,
                     () -> MomentumSgd.of(0.1f, 0.9f, 0).load(b.getParameters(), garbage, m));
             assertTrue(g.getMessage().startsWith(garbage + ": unreadable optimizer state"), g.getMessage());
+
+            byte[] whole = Files.readAllBytes(state);
+            Path cut = Files.write(tmp.resolve("cut.ndlist"), java.util.Arrays.copyOf(whole, whole.length / 2));
+            InvalidInputException c = assertThrows(InvalidInputException.class,
+                    () -> MomentumSgd.of(0.1f, 0.9f, 0).load(b.getParameters(), cut, m));
+            assertTrue(c.getMessage().startsWith(cut + ": unreadable optimizer state"), c.getMessage());
         }
     }
 }
