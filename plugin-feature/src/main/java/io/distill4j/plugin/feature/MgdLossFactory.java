@@ -14,7 +14,6 @@ import io.distill4j.spi.LossInput;
 import io.distill4j.spi.OptionSpec;
 import io.distill4j.spi.Options;
 import io.distill4j.spi.PairSetup;
-import io.distill4j.spi.Scalars;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -97,7 +96,7 @@ public final class MgdLossFactory implements DistillLossFactory {
                         + ", expected " + maskShape);
             }
             NDArray generated = FeatureMaps.forward(generator, student.mul(mask), context);
-            return Scalars.mul(generated.sub(teacher.stopGradient()).square().sum(), alpha / shape.get(0));
+            return FeatureMaps.squaredError(generated, teacher, alpha / shape.get(0));
         }
 
         /** The reference's mask from the run's seeded random source. */

@@ -81,7 +81,7 @@ public final class TatLossFactory implements DistillLossFactory {
                 NDArray k = heads(key, heads);
                 NDArray attention = q.matMul(k.transpose(0, 1, 3, 2)).softmax(-1);
                 NDArray out = attention.matMul(v).transpose(0, 1, 3, 2).reshape(key.getShape());
-                return out.sub(key).square().mean();
+                return FeatureMaps.squaredError(out, key, 1f / key.getShape().size());
             }
 
             @Override
