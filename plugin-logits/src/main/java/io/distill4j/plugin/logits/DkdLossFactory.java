@@ -1,9 +1,6 @@
 package io.distill4j.plugin.logits;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.DataType;
 import com.google.auto.service.AutoService;
 import io.distill4j.spi.DistillLoss;
 import io.distill4j.spi.DistillLossFactory;
@@ -83,20 +80,20 @@ public final class DkdLossFactory implements DistillLossFactory {
         @Override
         public NDArray compute(NDArray student, NDArray teacher, LossContext context) {
             long n = student.getShape().get(0);
-            NDArray gt = Targets.oneHot(context.targets().orElseThrow(
-                    () -> new IllegalArgumentException("dkd needs class targets")), student.getShape());
-            NDArray other = gt.neg().add(1f);
-            NDArray shift = gt.mul(MASK_SHIFT);
+            Targets.Masks masks = Targets.masks(context.targets().orElseThrow(
+                    () -> new IllegalArgumentException("dkd needs class targets")), student.getShape(), MASK_SHIFT,
+                    context.manager());
             NDArray s = KdLossFactory.divided(student, temperature);
-            NDArray t = KdLossFactory.divided(teacher.stopGradient(), temperature);
+            // The teacher takes no gradient: a plain division records nothing for backward to read.
+            NDArray t = temperature == 1f ? teacher.stopGradient() : teacher.stopGradient().div(temperature);
 
-            NDArray splitT = split(t.softmax(1), gt, other);
-            NDArray logPt = t.sub(shift).logSoftmax(1);
+            NDArray splitT = split(t.softmax(1), masks);
+            NDArray logPt = t.sub(masks.shift()).logSoftmax(1);
             // Each KL as sum(target * (log target - log student)), differences taken element by element
             // (a cross-entropy minus an entropy would lose digits when student and teacher agree), and
             // the constants applied once to the sums, not to full-size tensors.
-            NDArray tckd = splitT.mul(safeLog(splitT).sub(split(s.softmax(1), gt, other).log())).sum();
-            NDArray nckd = logPt.exp().mul(logPt.sub(s.sub(shift).logSoftmax(1))).sum();
+            NDArray tckd = splitT.mul(safeLog(splitT).sub(split(s.softmax(1), masks).log())).sum();
+            NDArray nckd = logPt.exp().mul(logPt.sub(s.sub(masks.shift()).logSoftmax(1))).sum();
             float scale = temperature * temperature / n * warmupFactor(context.epoch());
             return Scalars.mul(tckd, alpha * scale).add(Scalars.mul(nckd, beta * scale));
         }
@@ -106,17 +103,18 @@ public final class DkdLossFactory implements DistillLossFactory {
         }
 
         /** {@code [sum p*gt, sum p*other]} per row, shape {@code (N, 2)}. */
-        private static NDArray split(NDArray p, NDArray gt, NDArray other) {
-            return NDArrays.concat(new NDList(p.mul(gt).sum(new int[] {1}, true), p.mul(other).sum(new int[] {1}, true)), 1);
+        private static NDArray split(NDArray p, Targets.Masks masks) {
+            return p.expandDims(1).mul(masks.split()).sum(new int[] {2});
         }
 
         /**
-         * {@code log(x)}, and 0 where {@code x = 0}: the term {@code x * log x} is then 0, as PyTorch's
-         * {@code kl_div} (xlogy) makes it for its target.
+         * {@code log(x)}, and a finite value where {@code x = 0}: the term {@code x * log x} is then 0,
+         * as PyTorch's {@code kl_div} (xlogy) makes it for its target. Below the smallest normal float
+         * the logarithm reads that of the smallest normal, a change of {@code x * log x} below 1e-36.
+         * (The teacher's split takes no gradient, so {@code maximum(Number)} is safe here.)
          */
         private static NDArray safeLog(NDArray x) {
-            NDArray positive = x.gt(0f);
-            return NDArrays.where(positive, x, x.onesLike()).log();
+            return x.maximum(Float.MIN_NORMAL).log();
         }
     }
 }
