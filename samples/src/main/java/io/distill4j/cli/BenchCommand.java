@@ -24,8 +24,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "5", description = "untimed runs per case, at least (default 5)")
     int warmup;
 
-    @Option(names = "--warmup-seconds", defaultValue = "2", description = "untimed time per case, at least"
-            + " (default 2): the JVM compiles hot Java code only after thousands of calls")
+    @Option(names = "--warmup-seconds", defaultValue = "5", description = "untimed time per case, at least"
+            + " (default 5): the JVM compiles hot Java code only after thousands of calls, and on 2 cores"
+            + " it competes with the engine's threads; 2 s left the 64x100 logit cases up to 1.5x slower")
     double warmupSeconds;
 
     @Option(names = "--only", defaultValue = "", paramLabel = "REGEX",
