@@ -142,8 +142,9 @@ def main():
            tol=BN_TOLERANCE)
 
     # Edge cases on their own generator, so that the cases above keep their data. distill4j computes
-    # Mimic through the norm of the difference: at s == t the norm is 0, and the gradient must be 0,
-    # not NaN; large magnitudes check that the norm's square keeps mse_loss's precision.
+    # Mimic not as mse_loss does but through a reduction of the difference (a norm, then a dot product):
+    # at s == t the gradient must be 0, not NaN, and large magnitudes check that the sum of squares keeps
+    # mse_loss's precision.
     edge = np.random.default_rng(2100)
     same = feats(edge, 2, 8, 6, 6)
     single("mimic", "mimic_identical", "mimic", {}, same, same.copy(), mimic)
