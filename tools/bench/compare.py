@@ -84,9 +84,9 @@ def main():
         j = java_rows.get(name)
         if j is None:
             continue
-        ratios.append((name, j / t))
         # Each round's own ratio shows how far one invocation can move on a shared machine.
         per_round = [jr[name][0] / tr[name][0] for tr, jr in zip(torch_runs, java_runs) if name in jr and name in tr]
+        ratios.append((name, j / t, min(per_round), max(per_round)))
         lines.append("| %s | %.3f | %.3f | %.2f | %.2f-%.2f | %.2f |" % (
             name, t, j, j / t, min(per_round), max(per_round), java_fast[name] / torch_fast[name]))
     table = "\n".join(lines)
@@ -104,12 +104,15 @@ def write_chart(ratios):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    names = [n for n, _ in ratios]
-    values = [r for _, r in ratios]
+    names = [r[0] for r in ratios][::-1]
+    values = [r[1] for r in ratios][::-1]
+    # Whiskers: the lowest and highest single-round ratio, so the noise shows next to the median.
+    spread = [[r[1] - r[2] for r in ratios][::-1], [r[3] - r[1] for r in ratios][::-1]]
     fig, ax = plt.subplots(figsize=(9, 4.5))
-    ax.barh(names[::-1], values[::-1], color=["#c0392b" if v > 1 else "#27ae60" for v in values[::-1]])
+    ax.barh(names, values, xerr=spread, capsize=3, error_kw={"elinewidth": 1, "ecolor": "#555555"},
+            color=["#c0392b" if v > 1 else "#27ae60" for v in values])
     ax.axvline(1.0, color="black", linewidth=1)
-    ax.set_xlabel("median time, distill4j / PyTorch eager (below 1: distill4j faster)")
+    ax.set_xlabel("median time, distill4j / PyTorch eager (below 1: distill4j faster); whiskers: single rounds")
     ax.set_title("Forward + backward per loss, same machine, same run")
     fig.tight_layout()
     os.makedirs(os.path.join(REPO, "docs"), exist_ok=True)
