@@ -239,6 +239,16 @@ class CliTest {
         }
     }
 
+    /** The overhead bench runs both sides on the realistic multi-term experiment and prints their ratio. */
+    @Test
+    void overheadBenchReportsBothMediansAndTheirRatio() {
+        Run r = distill("bench", "--overhead", "--warmup", "0", "--warmup-seconds", "0", "--iterations", "2");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("7 terms on 3 pairs")
+                && r.out().matches("(?s).*Distiller median [\\d.]+ ms, terms by hand median [\\d.]+ ms, ratio [\\d.]+ \\([+-][\\d.]+%\\).*"),
+                r.out());
+    }
+
     @Test
     void shippedLogitExperimentsAreValid() {
         for (String name : new String[] {"kd", "dkd", "dist"}) {
