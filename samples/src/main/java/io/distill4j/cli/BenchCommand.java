@@ -39,8 +39,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--overhead", description = "measure the Distiller against the same terms called by hand")
     boolean overhead;
 
-    @Option(names = "--memory", description = "sample process RSS and live native arrays over --steps training steps"
-            + " of the built-in default experiment")
+    @Option(names = "--memory", description = "sample process RSS, the committed Java heap and live native arrays over"
+            + " --steps training steps of the built-in default experiment; to see native memory alone, make the heap"
+            + " resident from the start: DISTILL_JAVA_OPTS='-Xms1g -Xmx1g -XX:+AlwaysPreTouch'")
     boolean memory;
 
     @Option(names = "--steps", defaultValue = "10000", description = "training steps of --memory (default 10000)")

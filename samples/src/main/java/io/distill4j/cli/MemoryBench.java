@@ -26,7 +26,7 @@ final class MemoryBench {
         Config c = ConfigFactory.parseString("train { epochs = " + epochs + ", output = \""
                 + Files.createTempDirectory("distill-memory") + "\" }").withFallback(defaults).resolve();
         int every = Math.max(1, steps / 20);
-        out.printf(Locale.ROOT, "%8s %10s %12s%n", "STEP", "RSS MB", "LIVE ARRAYS");
+        out.printf(Locale.ROOT, "%8s %10s %14s %12s%n", "STEP", "RSS MB", "JAVA HEAP MB", "LIVE ARRAYS");
         long[] firstAt1000 = {-1};
         TrainJob job = new TrainJob("memory", runtime.experiments().parse(c, "built-in default"), TrainSettings.of(c, "memory"),
                 false, err).distilledOnly().observe((step, live) -> {
@@ -36,7 +36,10 @@ final class MemoryBench {
                         if (done == 1000) {
                             firstAt1000[0] = rss;
                         }
-                        out.printf(Locale.ROOT, "%8d %10.1f %12d%n", done, rss / 1024.0, live);
+                        // The heap the JVM has committed is part of RSS: it grows until the collector
+                        // finds its steady size, which says nothing about native memory.
+                        double heap = Runtime.getRuntime().totalMemory() / (1024.0 * 1024.0);
+                        out.printf(Locale.ROOT, "%8d %10.1f %14.1f %12d%n", done, rss / 1024.0, heap, live);
                         out.flush();
                     }
                 });
