@@ -120,11 +120,14 @@ public final class DistillationParts extends AbstractBlock {
         } catch (MalformedModelException e) {
             throw new InvalidInputException(file + ": not a parameter file of this plan's trainable parts (" + e.getMessage() + ")");
         }
-        reattachGradients(this);
+        attachGradients(this);
     }
 
-    /** Gives every trainable parameter of {@code block} a gradient again, after a load replaced its arrays. */
-    public static void reattachGradients(Block block) {
+    /**
+     * Gives every trainable parameter of {@code block} a gradient: after initialising it outside a
+     * Trainer, or after a load replaced its arrays with ones that have none.
+     */
+    public static void attachGradients(Block block) {
         for (Parameter p : block.getParameters().values()) {
             if (p.requiresGradient() && p.getArray() != null) {
                 p.getArray().setRequiresGradient(true);

@@ -171,10 +171,14 @@ public final class Distiller {
         return parts;
     }
 
-    /** Initialises the trainable parts' parameters in {@code manager} (a long-lived one). */
+    /**
+     * Initialises the trainable parts' parameters in {@code manager} (a long-lived one), ready to
+     * train: each trainable parameter takes a gradient, as a DJL Trainer would give it.
+     */
     public void initialize(NDManager manager, DataType dataType) {
         if (!parts.isEmpty()) {
             parts.initialize(manager, dataType);
+            DistillationParts.attachGradients(parts);
         }
     }
 

@@ -154,7 +154,6 @@ class DistillerTest {
         d.initialize(manager, DataType.FLOAT32);
         var params = d.trainableParts().getParameters();
         assertEquals(2, params.size(), "weight and bias of the linear part");
-        params.values().forEach(p -> p.getArray().setRequiresGradient(true));
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             gc.backward(d.compute(DistillBatch.builder(manager).student("s", s).teacher("t", t).build()).total());
         }

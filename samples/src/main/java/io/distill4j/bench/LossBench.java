@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import com.typesafe.config.ConfigFactory;
 import io.distill4j.runtime.Distill4j;
@@ -250,11 +249,6 @@ public final class LossBench {
         try (NDManager m = NDManager.newBaseManager()) {
             Distiller d = Distiller.create(plan, c.shapes(), c.shapes());
             d.initialize(m, DataType.FLOAT32);
-            for (Parameter p : d.trainableParts().namedParameters().values()) {
-                if (p.requiresGradient()) {
-                    p.getArray().setRequiresGradient(true);
-                }
-            }
             Shape logits = c.shapes().values().iterator().next();
             NDArray targets = c.targets() ? m.randomInteger(0, logits.get(1), new Shape(logits.get(0)), DataType.INT64) : null;
             Tensors in = Tensors.of(m, c.shapes(), targets);

@@ -74,7 +74,6 @@ final class EvalCommand implements Callable<Integer> {
                     if (!in.params.containsKey(name)) {
                         err.println("note: " + inputs + " gives no 'param." + name + "'; it keeps a random initialisation");
                     }
-                    p.getArray().setRequiresGradient(true);
                 }
             });
 

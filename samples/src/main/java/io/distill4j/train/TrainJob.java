@@ -591,7 +591,7 @@ public final class TrainJob {
             }
             // DJL's Parameter.load gives the student arrays without gradients: without this, the resumed
             // run would never update the student again.
-            DistillationParts.reattachGradients(student);
+            DistillationParts.attachGradients(student);
             // Checkpoints written before the optimizer's state was saved resume with zero momentum.
             if (Files.isRegularFile(last.resolve("optimizer.ndlist"))) {
                 optimizer.load(trained.getParameters(), last.resolve("optimizer.ndlist"), manager);

@@ -17,6 +17,7 @@ import com.typesafe.config.ConfigFactory;
 import io.distill4j.runtime.DistillBatch;
 import io.distill4j.runtime.DistillResult;
 import io.distill4j.runtime.Distill4j;
+import io.distill4j.runtime.DistillationParts;
 import io.distill4j.runtime.Distiller;
 import io.distill4j.runtime.LossContexts;
 import io.distill4j.runtime.PairSetups;
@@ -242,11 +243,7 @@ public interface DistillLossContract {
                     FeaturePair in = sampleInputs(step);
                     if (loss == null) {
                         loss = createIn(in, longLived);
-                        loss.trainableBlock().ifPresent(b -> b.getParameters().values().forEach(p -> {
-                            if (p.requiresGradient()) {
-                                p.getArray().setRequiresGradient(true);
-                            }
-                        }));
+                        loss.trainableBlock().ifPresent(DistillationParts::attachGradients);
                     }
                     NDArray student = in.student();
                     student.setRequiresGradient(true);

@@ -83,11 +83,6 @@ class TrainablePartsTrainingTest {
     private static Distiller initialised(NDManager m) {
         Distiller d = distiller();
         d.initialize(m, DataType.FLOAT32);
-        d.trainableParts().namedParameters().values().forEach(p -> {
-            if (p.requiresGradient()) {
-                p.getArray().setRequiresGradient(true);
-            }
-        });
         return d;
     }
 
