@@ -55,16 +55,16 @@ final class Fgd implements DistillLoss {
         this.referenceTranspose = focal && o.getBoolean("reference-mask-transpose");
         this.lambda = global ? (float) o.getDouble("lambda") : 0f;
         int channels = (int) t.get(1);
-        this.parts = new FgdParts(t);
+        this.parts = new FgdParts();
         this.align = s.get(1) == t.get(1) ? null
                 : Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(channels).build();
         if (align != null) {
-            parts.add("align", align);
+            parts.add("align", align, s);
         }
         this.gcStudent = global ? new GcBlock(channels) : null;
         this.gcTeacher = global ? new GcBlock(channels) : null;
         if (global) {
-            parts.add("student", gcStudent).add("teacher", gcTeacher);
+            parts.add("student", gcStudent, t).add("teacher", gcTeacher, t);
         }
     }
 
@@ -105,8 +105,10 @@ final class Fgd implements DistillLoss {
         NDArray weight = spatialT.reshape(n, 1, h, w).sqrt().mul(channelT.reshape(n, -1, 1, 1).sqrt());
         NDArray feaS = s.mul(weight);
         NDArray feaT = t.mul(weight);
-        NDArray fg = feaS.mul(maskFg.sqrt()).sub(feaT.mul(maskFg.sqrt())).square().sum();
-        NDArray bg = feaS.mul(maskBg.sqrt()).sub(feaT.mul(maskBg.sqrt())).square().sum();
+        NDArray fgWeight = maskFg.sqrt();
+        NDArray bgWeight = maskBg.sqrt();
+        NDArray fg = feaS.mul(fgWeight).sub(feaT.mul(fgWeight)).square().sum();
+        NDArray bg = feaS.mul(bgWeight).sub(feaT.mul(bgWeight)).square().sum();
         NDArray at = attS[1].sub(channelT).abs().sum().add(attS[0].sub(spatialT).abs().sum());
         return Scalars.mul(fg, alpha / n).add(Scalars.mul(bg, beta / n)).add(Scalars.mul(at, gamma / n));
     }

@@ -8,6 +8,8 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * FGD's trainable parts as one block: the {@code align} 1x1 convolution (only when the student's
@@ -15,24 +17,25 @@ import ai.djl.util.PairList;
  * relation term is on). Parameter names: {@code 01align_weight}, {@code 02student_conv_mask_weight}, ...
  */
 final class FgdParts extends AbstractBlock {
-    private final Shape teacherShape;
+    private final List<Shape> inputShapes = new ArrayList<>();
 
-    FgdParts(Shape teacherShape) {
+    FgdParts() {
         super((byte) 1);
-        this.teacherShape = teacherShape;
     }
 
-    FgdParts add(String name, Block part) {
+    /** Adds a part that initialises for inputs of {@code inputShape}. */
+    FgdParts add(String name, Block part, Shape inputShape) {
         addChildBlock(name, part);
+        inputShapes.add(inputShape);
         return this;
     }
 
-    /** The align convolution takes the student's shape; the GcBlocks take the teacher's (after align). */
+    /** Each part with the shape it was added with: the align convolution takes the student's, the GcBlocks the teacher's. */
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... studentShape) {
-        for (var child : getChildren()) {
-            Shape in = child.getKey().endsWith("align") ? studentShape[0] : teacherShape;
-            child.getValue().initialize(manager, dataType, in);
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... ignored) {
+        PairList<String, Block> parts = getChildren();
+        for (int i = 0; i < parts.size(); i++) {
+            parts.get(i).getValue().initialize(manager, dataType, inputShapes.get(i));
         }
     }
 

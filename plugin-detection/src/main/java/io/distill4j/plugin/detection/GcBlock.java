@@ -1,16 +1,19 @@
 package io.distill4j.plugin.detection;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.training.initializer.UniformInitializer;
 import ai.djl.util.PairList;
-import io.distill4j.spi.Scalars;
 
 /**
  * FGD's global-context block (GcNet): {@code x + transform(context(x))}, where the context pools
@@ -20,7 +23,7 @@ import io.distill4j.spi.Scalars;
  * <p>Initialisation as the reference: the mask convolution Kaiming-normal (fan in, ReLU gain), bias 0;
  * the last convolution zero (so the block starts as the identity); the first convolution PyTorch's
  * default uniform {@code +-1/sqrt(fan_in)}; LayerNorm weight 1, bias 0. The 1x1 convolutions are
- * written as matrix products on the pooled context.
+ * linear maps (DJL's functional {@code linear}) on the pooled context.
  */
 final class GcBlock extends AbstractBlock {
     private static final float LAYER_NORM_EPS = 1e-5f;
@@ -55,34 +58,27 @@ final class GcBlock extends AbstractBlock {
                 .optInitializer(init).build());
     }
 
-    /** {@code x + transform(context(x))} for {@code x} of shape {@code (N, C, H, W)}. */
+    /**
+     * {@code x + transform(context(x))} for {@code x} of shape {@code (N, C, H, W)}. DJL's functional
+     * {@code linear} and {@code layerNorm} give their result to the input's manager (the step's), so
+     * no step's tensor stays with the parameters' long-lived manager.
+     */
     NDArray apply(NDArray x, ParameterStore ps) {
         Shape s = x.getShape();
         long n = s.get(0);
-        NDArray flat = x.reshape(n, channels, s.get(2) * s.get(3));                     // (N, C, HW)
-        NDArray w = ps.getValue(maskWeight, x.getDevice(), true);                      // (1, C)
-        NDArray logits = step(w.matMul(flat), x).add(ps.getValue(maskBias, x.getDevice(), true)); // (N, 1, HW)
-        NDArray context = flat.matMul(logits.softmax(2).transpose(0, 2, 1));            // (N, C, 1)
-        NDArray hidden = step(ps.getValue(addWeight1, x.getDevice(), true).matMul(context), x)
-                .add(step(ps.getValue(addBias1, x.getDevice(), true).reshape(-1, 1), x));  // (N, C/2, 1)
-        float count = hidden.getShape().get(1);
-        NDArray centered = hidden.sub(Scalars.div(hidden.sum(new int[] {1}, true), count));
-        NDArray normed = centered.div(Scalars.div(centered.square().sum(new int[] {1}, true), count).add(LAYER_NORM_EPS).sqrt())
-                .mul(step(ps.getValue(normWeight, x.getDevice(), true).reshape(-1, 1), x))
-                .add(step(ps.getValue(normBias, x.getDevice(), true).reshape(-1, 1), x));
-        NDArray added = step(ps.getValue(addWeight2, x.getDevice(), true).matMul(Scalars.maximum(normed, 0f)), x)
-                .add(step(ps.getValue(addBias2, x.getDevice(), true).reshape(-1, 1), x));  // (N, C, 1)
+        Device device = x.getDevice();
+        NDArray flat = x.reshape(n, channels, s.get(2) * s.get(3));                                   // (N, C, HW)
+        NDArray logits = Linear.linear(flat.transpose(0, 2, 1), ps.getValue(maskWeight, device, true),
+                ps.getValue(maskBias, device, true)).singletonOrThrow();                             // (N, HW, 1)
+        NDArray context = flat.matMul(logits.softmax(1)).reshape(n, channels);                        // (N, C)
+        NDArray hidden = Linear.linear(context, ps.getValue(addWeight1, device, true),
+                ps.getValue(addBias1, device, true)).singletonOrThrow();                             // (N, C/2)
+        NDArray normed = LayerNorm.layerNorm(hidden, new Shape(hidden.getShape().get(1)),
+                ps.getValue(normWeight, device, true), ps.getValue(normBias, device, true), LAYER_NORM_EPS)
+                .singletonOrThrow();
+        NDArray added = Linear.linear(Activation.relu(normed), ps.getValue(addWeight2, device, true),
+                ps.getValue(addBias2, device, true)).singletonOrThrow();                             // (N, C)
         return x.add(added.reshape(n, channels, 1, 1));
-    }
-
-    /**
-     * DJL gives an op's result to its first operand's manager; for {@code weight.matMul(x)} or a
-     * parameter's reshaped view that is the parameters' long-lived manager, where every step's result
-     * would stay. Hand it to the step's (closing a view leaves the parameter's storage alone).
-     */
-    private static NDArray step(NDArray result, NDArray input) {
-        result.attach(input.getManager());
-        return result;
     }
 
     @Override
