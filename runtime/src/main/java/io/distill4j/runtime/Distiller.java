@@ -233,7 +233,9 @@ public final class Distiller {
         }
         java.util.Optional<NDArray> task = batch.taskLoss();
         if (task.isPresent()) {
-            NDArray weightedTask = Scalars.mul(task.get(), (float) plan.taskLossWeight());
+            // As for the terms: at weight 1 the task loss is its own weighted term.
+            NDArray weightedTask = plan.taskLossWeight() == 1.0
+                    ? task.get() : Scalars.mul(task.get(), (float) plan.taskLossWeight());
             total = weightedTask.add(total);
         }
         return new DistillResult(total, task, results);

@@ -26,27 +26,57 @@ import java.util.function.BinaryOperator;
 public final class Scalars {
     private Scalars() {}
 
-    /** {@code x * factor}. */
+    /**
+     * {@code x * factor}.
+     *
+     * @param x an array, which may carry a gradient
+     * @param factor the multiplier
+     * @return a new array of {@code x}'s shape and type, on {@code x}'s manager
+     */
     public static NDArray mul(NDArray x, float factor) {
         return with(x, factor, NDArray::mul);
     }
 
-    /** {@code x / divisor}. */
+    /**
+     * {@code x / divisor}.
+     *
+     * @param x an array, which may carry a gradient
+     * @param divisor the divisor
+     * @return a new array of {@code x}'s shape and type, on {@code x}'s manager
+     */
     public static NDArray div(NDArray x, float divisor) {
         return with(x, divisor, NDArray::div);
     }
 
-    /** {@code x ^ exponent}, element-wise. */
+    /**
+     * {@code x ^ exponent}, element-wise.
+     *
+     * @param x an array, which may carry a gradient
+     * @param exponent the exponent
+     * @return a new array of {@code x}'s shape and type, on {@code x}'s manager
+     */
     public static NDArray pow(NDArray x, float exponent) {
         return with(x, exponent, NDArray::pow);
     }
 
-    /** {@code max(x, value)}, element-wise. */
+    /**
+     * {@code max(x, value)}, element-wise.
+     *
+     * @param x an array, which may carry a gradient
+     * @param value the lower bound
+     * @return a new array of {@code x}'s shape and type, on {@code x}'s manager
+     */
     public static NDArray maximum(NDArray x, float value) {
         return with(x, value, NDArray::maximum);
     }
 
-    /** {@code min(x, value)}, element-wise. */
+    /**
+     * {@code min(x, value)}, element-wise.
+     *
+     * @param x an array, which may carry a gradient
+     * @param value the upper bound
+     * @return a new array of {@code x}'s shape and type, on {@code x}'s manager
+     */
     public static NDArray minimum(NDArray x, float value) {
         return with(x, value, NDArray::minimum);
     }
