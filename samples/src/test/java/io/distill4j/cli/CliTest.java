@@ -2,6 +2,7 @@ package io.distill4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -9,8 +10,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.distill4j.runtime.NpzFiles;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -36,21 +35,9 @@ class CliTest {
         manager.close();
     }
 
-    record Run(int code, String out, String err) {}
-
     /** Runs distill with an empty plugins folder unless the arguments name one. */
-    Run distill(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        String[] all = args;
-        if (!String.join(" ", args).contains("--plugins-dir")) {
-            all = new String[args.length + 2];
-            all[0] = "--plugins-dir";
-            all[1] = tmp.resolve("no-plugins").toString();
-            System.arraycopy(args, 0, all, 2, args.length);
-        }
-        int code = DistillCli.run(new PrintWriter(out), new PrintWriter(err), all);
-        return new Run(code, out.toString(), err.toString());
+    CliRun distill(String... args) {
+        return CliRun.of(tmp.resolve("no-plugins"), args);
     }
 
     private Path conf(String text) throws IOException {
@@ -70,7 +57,7 @@ class CliTest {
         return m;
     }
 
-    private static void assertBadInput(Run r, String... fragments) {
+    private static void assertBadInput(CliRun r, String... fragments) {
         assertEquals(DistillCli.BAD_INPUT, r.code(), () -> "exit code; stderr: " + r.err());
         for (String f : fragments) {
             assertTrue(r.err().contains(f), () -> "stderr should contain '" + f + "':\n" + r.err());
@@ -80,7 +67,7 @@ class CliTest {
 
     @Test
     void pluginsListsEveryLossWithJarVersionsAndOptions() {
-        Run r = distill("plugins");
+        CliRun r = distill("plugins");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().matches("(?s).*loss\\s+kd\\s+logits\\s+distill4j-plugin-logits\\s+\\S+\\s+1\\.1\\s+\\S*plugin-logits\\S*.*"), r.out());
         assertTrue(r.out().contains("temperature  double  4.0        > 0"), r.out());
@@ -90,7 +77,7 @@ class CliTest {
 
     @Test
     void checkPrintsTheResolvedPlan() {
-        Run r = distill("check", KD_CONF.toString(), "--inputs", KD_INPUTS.toString());
+        CliRun r = distill("check", KD_CONF.toString(), "--inputs", KD_INPUTS.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().matches("(?s).*logits\\s+logits -> logits\\s+-\\s+kd\\s+kd\\s+0\\.5\\s+constant\\s+temperature=2\\.0, reduction=batchmean.*"), r.out());
         assertTrue(r.out().contains("OK, 1 pair(s), 1 term(s), task-loss weight 1.0, fits"), r.out());
@@ -100,7 +87,7 @@ class CliTest {
     @Test
     void evalMatchesThePyTorchReference() throws IOException {
         Path out = tmp.resolve("out.npz");
-        Run r = distill("eval", KD_CONF.toString(), KD_INPUTS.toString(), "-o", out.toString());
+        CliRun r = distill("eval", KD_CONF.toString(), KD_INPUTS.toString(), "-o", out.toString());
         assertEquals(0, r.code(), r.err());
         Map<String, NDArray> got = NpzFiles.read(out, manager);
         Map<String, NDArray> expected = NpzFiles.read(KD_EXPECTED, manager);
@@ -118,14 +105,36 @@ class CliTest {
                 + "losses = [ { type = dkd, temperature = 4, warmup = 0 } ] } ]\n");
         for (String golden : new String[] {"dkd_64x100_T4", "dkd_64x100_onehot", "dkd_16x10_soft"}) {
             Path in = REPO.resolve("plugin-logits/src/test/resources/golden/dkd/" + golden + ".npz");
-            Path out = tmp.resolve(golden + ".out.npz");
-            Run r = distill("eval", c.toString(), in.toString(), "-o", out.toString());
-            assertEquals(0, r.code(), r.err());
-            Map<String, NDArray> reference = NpzFiles.read(in, manager);
-            Map<String, NDArray> got = NpzFiles.read(out, manager);
-            assertClose(reference.get("expected.loss"), got.get("loss.logits.dkd"), golden + " loss");
-            assertClose(reference.get("expected.grad.student"), got.get("grad.student.logits"), golden + " gradient");
+            evalAgainstGolden(c, in, "logits.dkd", "logits");
         }
+    }
+
+    /** What {@link #evalAgainstGolden} ran, and how many trainable parameters' gradients it compared. */
+    private record GoldenEval(CliRun run, int parameterGradients) {}
+
+    /**
+     * Runs {@code distill eval} on a golden case and compares, with {@link #assertClose}, its loss
+     * ({@code loss.<term>}), the student's gradient ({@code grad.student.<tensor>}) and every
+     * {@code expected.grad.param.*} the case holds.
+     */
+    private GoldenEval evalAgainstGolden(Path conf, Path golden, String term, String studentTensor) throws IOException {
+        Path out = tmp.resolve(golden.getFileName() + ".out.npz");
+        CliRun r = distill("eval", conf.toString(), golden.toString(), "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        Map<String, NDArray> reference = NpzFiles.read(golden, manager);
+        Map<String, NDArray> got = NpzFiles.read(out, manager);
+        String name = golden.getFileName().toString();
+        assertClose(reference.get("expected.loss"), got.get("loss." + term), name + " loss");
+        assertClose(reference.get("expected.grad.student"), got.get("grad.student." + studentTensor), name + " student gradient");
+        int params = 0;
+        for (String key : reference.keySet()) {
+            if (key.startsWith("expected.grad.param.")) {
+                String param = key.substring("expected.".length());
+                assertClose(reference.get(key), got.get(param), name + " " + param);
+                params++;
+            }
+        }
+        return new GoldenEval(r, params);
     }
 
     /** fp32 parity: |a - e| <= 1e-7 + 1e-5 |e| elementwise. */
@@ -144,23 +153,9 @@ class CliTest {
         Path c = conf("distill4j { task-loss-weight = 0, pairs = [ { name = golden, student = features,\n"
                 + "  adapters = [ { type = conv1x1 } ], losses = [ { type = mgd } ] } ] }\n");
         Path in = REPO.resolve("plugin-feature/src/test/resources/golden/mgd/mgd_aligned_4to8.npz");
-        Path out = tmp.resolve("mgd.out.npz");
-        Run r = distill("eval", c.toString(), in.toString(), "-o", out.toString());
-        assertEquals(0, r.code(), r.err());
-        assertTrue(!r.err().contains("random initialisation"), r.err());
-        Map<String, NDArray> reference = NpzFiles.read(in, manager);
-        Map<String, NDArray> got = NpzFiles.read(out, manager);
-        assertClose(reference.get("expected.loss"), got.get("loss.golden.mgd"), "loss");
-        assertClose(reference.get("expected.grad.student"), got.get("grad.student.features"), "student gradient");
-        int params = 0;
-        for (String key : reference.keySet()) {
-            if (key.startsWith("expected.grad.param.")) {
-                String name = key.substring("expected.".length());
-                assertClose(reference.get(key), got.get(name), name);
-                params++;
-            }
-        }
-        assertEquals(6, params, "conv1x1 weight and bias, two generator convolutions' weights and biases");
+        GoldenEval e = evalAgainstGolden(c, in, "golden.mgd", "features");
+        assertFalse(e.run().err().contains("random initialisation"), e.run().err());
+        assertEquals(6, e.parameterGradients(), "conv1x1 weight and bias, two generator convolutions' weights and biases");
     }
 
     @Test
@@ -175,7 +170,7 @@ class CliTest {
     void theSeedsMultiTaskConfigFitsFiveLevelsOfFeatures() {
         Path conf = REPO.resolve("samples/experiments/eval/featureloss.conf");
         Path in = REPO.resolve("plugin-feature/src/test/resources/golden/featureloss/featureloss_cwd.npz");
-        Run r = distill("check", conf.toString(), "--inputs", in.toString());
+        CliRun r = distill("check", conf.toString(), "--inputs", in.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("level4") && r.out().contains("conv1x1 > batchnorm") && r.out().contains("5 pair(s), 5 term(s)"),
                 r.out());
@@ -186,15 +181,8 @@ class CliTest {
     void evalTakesBoxesAndImageSizesForFgd() throws IOException {
         Path c = conf("distill4j { task-loss-weight = 0, pairs = [ { name = golden, student = p, losses = [ { type = fgd } ] } ] }\n");
         Path in = REPO.resolve("plugin-detection/src/test/resources/golden/fgd/fgd_overlapping_defaults.npz");
-        Path out = tmp.resolve("fgd.out.npz");
-        Run r = distill("eval", c.toString(), in.toString(), "-o", out.toString());
-        assertEquals(0, r.code(), r.err());
-        Map<String, NDArray> reference = NpzFiles.read(in, manager);
-        Map<String, NDArray> got = NpzFiles.read(out, manager);
-        assertClose(reference.get("expected.loss"), got.get("loss.golden.fgd"), "loss");
-        assertClose(reference.get("expected.grad.student"), got.get("grad.student.p"), "student gradient");
-        assertClose(reference.get("expected.grad.param.golden.fgd.01student_add2_weight"),
-                got.get("grad.param.golden.fgd.01student_add2_weight"), "GcBlock gradient");
+        GoldenEval e = evalAgainstGolden(c, in, "golden.fgd", "p");
+        assertEquals(16, e.parameterGradients(), "8 parameters in each of the student's and the teacher's GcBlocks");
     }
 
     private Map<String, NDArray> fpnInputs(boolean withBoxes) {
@@ -215,7 +203,7 @@ class CliTest {
     @Test
     void theShippedFpnExperimentRunsOnThreeLevelsWithBoxes() throws IOException {
         Path fpn = REPO.resolve("samples/experiments/eval/fgd-fpn.conf");
-        Run r = distill("eval", fpn.toString(), npz(fpnInputs(true)).toString());
+        CliRun r = distill("eval", fpn.toString(), npz(fpnInputs(true)).toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().matches("(?s).*p3\\s+fgd.*p4\\s+fgd.*p5\\s+fgd.*total: \\d.*"), r.out());
     }
@@ -230,7 +218,7 @@ class CliTest {
     /** The benchmark harness runs every case of the PyTorch baseline and reports it in the baseline's format. */
     @Test
     void benchReportsEveryLossOfTheBaseline() {
-        Run r = distill("bench", "--warmup", "0", "--warmup-seconds", "0", "--iterations", "1");
+        CliRun r = distill("bench", "--warmup", "0", "--warmup-seconds", "0", "--iterations", "1");
         assertEquals(0, r.code(), r.err());
         for (String name : new String[] {"kd[64x100]", "dkd[64x100]", "dist[64x100]", "kd[256x1000]", "dkd[256x1000]",
             "dist[256x1000]", "mimic[yolo5lvl b8]", "cwd[yolo5lvl b8]", "mgd[yolo3lvl b8]", "tat[r18 layer4 b64]"}) {
@@ -242,7 +230,7 @@ class CliTest {
     /** The overhead bench runs both sides on the realistic multi-term experiment and prints their ratio. */
     @Test
     void overheadBenchReportsBothMediansAndTheirRatio() {
-        Run r = distill("bench", "--overhead", "--warmup", "0", "--warmup-seconds", "0", "--iterations", "2");
+        CliRun r = distill("bench", "--overhead", "--warmup", "0", "--warmup-seconds", "0", "--iterations", "2");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("7 terms on 3 pairs")
                 && r.out().matches("(?s).*Distiller median [\\d.]+ ms, terms by hand median [\\d.]+ ms, ratio [\\d.]+ \\([+-][\\d.]+%\\).*"),
@@ -252,7 +240,7 @@ class CliTest {
     @Test
     void shippedLogitExperimentsAreValid() {
         for (String name : new String[] {"kd", "dkd", "dist"}) {
-            Run r = distill("check", REPO.resolve("samples/experiments/" + name + ".conf").toString());
+            CliRun r = distill("check", REPO.resolve("samples/experiments/" + name + ".conf").toString());
             assertEquals(0, r.code(), name + ": " + r.err());
         }
     }
@@ -268,7 +256,7 @@ class CliTest {
         Path c = conf("distill4j.pairs = [ { name = logits, student = logits, losses = [\n"
                 + "  { type = kd, temperature = 0 }\n"
                 + "  { type = kd, name = kd2, temperature = hot, reduction = avg, tmperature = 3 } ] } ]\n");
-        Run r = distill("eval", c.toString(), KD_INPUTS.toString());
+        CliRun r = distill("eval", c.toString(), KD_INPUTS.toString());
         assertBadInput(r, "4 problems", c + ":2: option 'temperature' of loss 'kd' must be > 0, got 0",
                 c + ":3: option 'temperature' of loss 'kd' must be a number", c + ":3: option 'reduction' of loss 'kd' must be one of",
                 c + ":3: unknown option 'tmperature'");
@@ -312,7 +300,7 @@ class CliTest {
     void brokenPluginJarWarnsAndStrictMakesItFatal() throws IOException {
         Path plugins = Files.createDirectories(tmp.resolve("plugins"));
         Files.write(plugins.resolve("broken.jar"), new byte[] {'P', 'K', 3, 4, 9, 9, 9});
-        Run lenient = distill("--plugins-dir", plugins.toString(), "plugins");
+        CliRun lenient = distill("--plugins-dir", plugins.toString(), "plugins");
         assertEquals(0, lenient.code(), lenient.err());
         assertTrue(lenient.err().contains("warning: " + plugins.resolve("broken.jar") + ": corrupt jar"), lenient.err());
         assertTrue(lenient.out().contains("loss     kd"), "the other plugins still load");
@@ -322,7 +310,7 @@ class CliTest {
 
     @Test
     void usageErrorsExitWithTwo() {
-        Run r = distill("eval", KD_CONF.toString());
+        CliRun r = distill("eval", KD_CONF.toString());
         assertEquals(DistillCli.BAD_INPUT, r.code());
         assertTrue(r.err().contains("Missing required parameter"), r.err());
     }

@@ -7,8 +7,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.distill4j.runtime.NpzFiles;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -26,13 +24,8 @@ class ThirdPartyPluginIT {
     @TempDir
     Path tmp;
 
-    private record Run(int code, String out, String err) {}
-
-    private Run distill(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = DistillCli.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
+    private CliRun distill(String... args) {
+        return CliRun.of(tmp.resolve("no-plugins"), args);
     }
 
     private Path dropIn() throws IOException {
@@ -46,7 +39,7 @@ class ThirdPartyPluginIT {
     @Test
     void distillPluginsListsTheDroppedInJar() throws IOException {
         Path plugins = dropIn();
-        Run r = distill("--plugins-dir", plugins.toString(), "--strict", "plugins");
+        CliRun r = distill("--plugins-dir", plugins.toString(), "--strict", "plugins");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().matches("(?s).*loss\\s+at\\s+features\\s+at-plugin\\s+1\\.0\\.0\\s+1\\.1\\s+"
                 + java.util.regex.Pattern.quote(plugins.resolve("at-plugin-1.0.0.jar").toString()) + ".*"), r.out());
@@ -61,12 +54,12 @@ class ThirdPartyPluginIT {
                 + "    losses = [ { type = at, weight = 1000, p = 2 } ] } ] }\n");
         Path golden = BUILT.resolve("src/test/resources/golden/at/at_p2_channels_differ.npz");
 
-        Run check = distill("--plugins-dir", plugins.toString(), "check", conf.toString(), "--inputs", golden.toString());
+        CliRun check = distill("--plugins-dir", plugins.toString(), "check", conf.toString(), "--inputs", golden.toString());
         assertEquals(0, check.code(), check.err());
         assertTrue(check.out().contains("stage") && check.out().contains("p=2.0"), check.out());
 
         Path out = tmp.resolve("out.npz");
-        Run eval = distill("--plugins-dir", plugins.toString(), "eval", conf.toString(), golden.toString(), "-o", out.toString());
+        CliRun eval = distill("--plugins-dir", plugins.toString(), "eval", conf.toString(), golden.toString(), "-o", out.toString());
         assertEquals(0, eval.code(), eval.err());
         try (NDManager m = NDManager.newBaseManager()) {
             Map<String, NDArray> reference = NpzFiles.read(golden, m);
@@ -87,7 +80,7 @@ class ThirdPartyPluginIT {
         Path plugins = dropIn();
         Path conf = Files.writeString(tmp.resolve("typo.conf"),
                 "distill4j.pairs = [ { name = stage, student = features, losses = [ { type = att } ] } ]\n");
-        Run r = distill("--plugins-dir", plugins.toString(), "check", conf.toString());
+        CliRun r = distill("--plugins-dir", plugins.toString(), "check", conf.toString());
         assertEquals(DistillCli.BAD_INPUT, r.code());
         assertTrue(r.err().contains("did you mean 'at'?"), r.err());
     }

@@ -12,10 +12,9 @@ import ai.djl.training.ParameterStore;
 import io.distill4j.train.TappedNet;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,13 +31,8 @@ class TrainCommandTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) {}
-
-    static Run distill(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = DistillCli.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
+    static CliRun distill(String... args) {
+        return CliRun.of(shared.resolve("no-plugins"), args);
     }
 
     /** A shipped experiment with tiny training settings over it (the file as a user would write one). */
@@ -56,17 +50,11 @@ class TrainCommandTest {
     @Test
     void everyShippedExperimentTrainsFromConfigAlone() throws IOException {
         List<String> names = List.of("kd", "dkd", "dist", "features", "tat", "fgd", "combined");
-        String[] files = names.stream().map(n -> {
-            try {
-                return tiny(n, 1).toString();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }).toArray(String[]::new);
-        String[] args = new String[files.length + 1];
-        args[0] = "train";
-        System.arraycopy(files, 0, args, 1, files.length);
-        Run r = distill(args);
+        List<String> args = new ArrayList<>(List.of("train"));
+        for (String n : names) {
+            args.add(tiny(n, 1).toString());
+        }
+        CliRun r = distill(args.toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("EXPERIMENT") && r.out().contains("DELTA"), "a comparison table: " + r.out());
         for (String n : names) {
@@ -86,7 +74,7 @@ class TrainCommandTest {
         Path empty = Files.createDirectories(tmp.resolve("empty-mnist"));
         Path broken = Files.writeString(tmp.resolve("broken.conf"), "include \"" + tiny("kd", 1) + "\"\n"
                 + "train.data { source = mnist, path = \"" + empty + "\" }\n");
-        Run r = distill("train", broken.toString(), tiny("dist", 1).toString());
+        CliRun r = distill("train", broken.toString(), tiny("dist", 1).toString());
         assertEquals(DistillCli.BAD_INPUT, r.code(), r.err());
         assertTrue(r.err().contains("error: broken: " + empty), r.err());
         assertTrue(r.out().contains("\ndist\n"), "the next experiment still trains: " + r.out());
@@ -98,7 +86,7 @@ class TrainCommandTest {
     void resumeContinuesFromTheLastCompleteCheckpointAsIfNeverInterrupted() throws IOException {
         // mgd: its trainable generators have momentum too, and it draws random masks at every step.
         Path conf = tiny("features", 3);
-        Run first = distill("train", conf.toString());
+        CliRun first = distill("train", conf.toString());
         assertEquals(0, first.code(), first.err());
         Path run = tmp.resolve("runs/features");
         Path checkpoints = run.resolve("checkpoints");
@@ -111,7 +99,7 @@ class TrainCommandTest {
         Path partial = Files.createDirectories(checkpoints.resolve(".epoch-2-12345"));
         Files.writeString(partial.resolve("student.params"), "half");
 
-        Run resumed = distill("train", "--resume", conf.toString());
+        CliRun resumed = distill("train", "--resume", conf.toString());
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.err().contains("student distilled: resumed after epoch 1"), resumed.err());
         assertTrue(!resumed.err().contains("student distilled: epoch 1/3"), "epoch 1 is not trained again");
@@ -128,7 +116,7 @@ class TrainCommandTest {
         Path conf = tiny("features", 1);
         assertEquals(0, distill("train", conf.toString()).code());
         Path exported = tmp.resolve("student.params");
-        Run r = distill("export", conf.toString(), "-o", exported.toString());
+        CliRun r = distill("export", conf.toString(), "-o", exported.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.isRegularFile(Path.of(exported + ".properties")));
         try (NDManager m = NDManager.newBaseManager()) {
@@ -155,7 +143,7 @@ class TrainCommandTest {
     void badTrainSettingsAreAllReportedWithTheirLines() throws IOException {
         Path conf = Files.writeString(tmp.resolve("bad.conf"), "include \"" + EXPERIMENTS.resolve("kd.conf") + "\"\n"
                 + "train {\n  epochs = 0\n  data { sorce = mnist }\n  student { arch = vgg }\n}\n");
-        Run r = distill("train", conf.toString());
+        CliRun r = distill("train", conf.toString());
         assertEquals(DistillCli.BAD_INPUT, r.code(), r.err());
         assertTrue(r.err().contains(conf + ":3: option 'epochs' of train must be >= 1, got 0"), r.err());
         assertTrue(r.err().contains(conf + ":4: unknown option 'sorce' for train.data; did you mean 'source'?"), r.err());
@@ -166,7 +154,7 @@ class TrainCommandTest {
     void aMissingOrCorruptDatasetIsAClearError() throws IOException {
         Path conf = Files.writeString(tmp.resolve("mnist.conf"), "include \"" + EXPERIMENTS.resolve("kd.conf") + "\"\n"
                 + "train { data { source = mnist, path = \"" + tmp.resolve("nowhere") + "\" } }\n");
-        Run missing = distill("train", conf.toString());
+        CliRun missing = distill("train", conf.toString());
         assertEquals(DistillCli.BAD_INPUT, missing.code(), missing.err());
         assertTrue(missing.err().contains(tmp.resolve("nowhere") + ": no such dataset folder"), missing.err());
 
@@ -177,7 +165,7 @@ class TrainCommandTest {
         Files.write(dir.resolve("t10k-labels-idx1-ubyte"), new byte[] {0, 0, 8, 1, 0, 0, 0, 0});
         Path conf2 = Files.writeString(tmp.resolve("mnist2.conf"), "include \"" + EXPERIMENTS.resolve("kd.conf") + "\"\n"
                 + "train { data { source = mnist, path = \"" + dir + "\" } }\n");
-        Run truncated = distill("train", conf2.toString());
+        CliRun truncated = distill("train", conf2.toString());
         assertEquals(DistillCli.BAD_INPUT, truncated.code(), truncated.err());
         assertTrue(truncated.err().contains("train-images-idx3-ubyte: truncated"), truncated.err());
     }
@@ -208,7 +196,7 @@ class TrainCommandTest {
         Path conf = Files.writeString(tmp.resolve("folder.conf"), "include \"" + EXPERIMENTS.resolve("kd.conf") + "\"\n"
                 + "train { epochs = 1, batch-size = 8, output = \"" + tmp.resolve("runs") + "\", cache = \"" + tmp.resolve("cache")
                 + "\", teacher { epochs = 1, width = 4 }, data { source = folder, path = \"" + root + "\", channels = 3, image-size = 16 } }\n");
-        Run r = distill("train", conf.toString());
+        CliRun r = distill("train", conf.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("student distilled"), r.out());
         Path exported = tmp.resolve("folder-student.params");
@@ -216,7 +204,7 @@ class TrainCommandTest {
         assertTrue(Files.readString(Path.of(exported + ".properties")).contains("classes=2"));
 
         Files.writeString(root.resolve("train/red/broken.png"), "not a png");
-        Run broken = distill("train", conf.toString());
+        CliRun broken = distill("train", conf.toString());
         assertEquals(DistillCli.BAD_INPUT, broken.code(), broken.err());
         assertTrue(broken.err().contains("broken.png: not an image") || broken.err().contains("broken.png: cannot read"),
                 broken.err());
@@ -230,20 +218,20 @@ class TrainCommandTest {
         String train = "train { epochs = 1, batch-size = 32, output = \"" + tmp.resolve("runs") + "\", "
                 + "data { train-size = 256, test-size = 128 }, teacher { torchscript = \"" + teacher + "\" OUTPUTS } }\n";
         Path conf = Files.writeString(tmp.resolve("scripted.conf"), pairs + train.replace(" OUTPUTS", ""));
-        Run r = distill("train", conf.toString());
+        CliRun r = distill("train", conf.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("teacher: TorchScript " + teacher), r.err());
         assertTrue(Files.readAllLines(tmp.resolve("runs/scripted/steps.csv")).get(0).contains("s2.mimic.raw"));
 
         Path wrongCount = Files.writeString(tmp.resolve("count.conf"),
                 pairs + train.replace(" OUTPUTS", ", outputs = \"logits,stage1\""));
-        Run bad = distill("train", wrongCount.toString());
+        CliRun bad = distill("train", wrongCount.toString());
         assertEquals(DistillCli.BAD_INPUT, bad.code(), bad.err());
         assertTrue(bad.err().contains("returns 4 tensors, but train.teacher.outputs names 2"), bad.err());
 
         Path missing = Files.writeString(tmp.resolve("missing.conf"), pairs + train.replace(teacher.toString(),
                 tmp.resolve("none.pt").toString()).replace(" OUTPUTS", ""));
-        Run none = distill("train", missing.toString());
+        CliRun none = distill("train", missing.toString());
         assertEquals(DistillCli.BAD_INPUT, none.code(), none.err());
         assertTrue(none.err().contains("none.pt: no such TorchScript file"), none.err());
     }

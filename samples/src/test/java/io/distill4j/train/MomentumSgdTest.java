@@ -15,6 +15,9 @@ import io.distill4j.runtime.InvalidInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,12 +42,35 @@ class MomentumSgdTest {
         }
     }
 
+    private static MomentumSgd sgd() {
+        return MomentumSgd.of(0.1f, 0.9f, 0);
+    }
+
+    /** A fresh optimizer after {@code steps} updates of {@code b}, its state saved to {@code state}. */
+    private static MomentumSgd stepAndSave(Block b, NDManager m, int steps, Path state) throws IOException {
+        MomentumSgd sgd = sgd();
+        for (int i = 0; i < steps; i++) {
+            step(sgd, b, m);
+        }
+        sgd.save(b.getParameters(), state);
+        return sgd;
+    }
+
+    /** Every parameter's values, one after another (weight, then bias). */
     private static float[] weights(Block b) {
-        return b.getParameters().get(0).getValue().getArray().toFloatArray();
+        List<float[]> all = new ArrayList<>();
+        b.getParameters().forEach(p -> all.add(p.getValue().getArray().toFloatArray()));
+        float[] joined = new float[all.stream().mapToInt(a -> a.length).sum()];
+        int at = 0;
+        for (float[] a : all) {
+            System.arraycopy(a, 0, joined, at, a.length);
+            at += a.length;
+        }
+        return joined;
     }
 
     /** A fresh block holding the given parameter values. */
-    private static Block copy(NDManager m, java.util.List<float[]> values) {
+    private static Block copy(NDManager m, List<float[]> values) {
         Block b = linear(m, 3);
         for (int i = 0; i < values.size(); i++) {
             b.getParameters().get(i).getValue().getArray().set(values.get(i));
@@ -57,24 +83,21 @@ class MomentumSgdTest {
         Path state = tmp.resolve("optimizer.ndlist");
         try (NDManager m = NDManager.newBaseManager()) {
             Block b = linear(m, 3);
-            MomentumSgd sgd = MomentumSgd.of(0.1f, 0.9f, 0);
-            step(sgd, b, m);
-            step(sgd, b, m);
-            sgd.save(b.getParameters(), state);
-            java.util.List<float[]> saved = new java.util.ArrayList<>();
+            MomentumSgd sgd = stepAndSave(b, m, 2, state);
+            List<float[]> saved = new ArrayList<>();
             b.getParameters().forEach(p -> saved.add(p.getValue().getArray().toFloatArray()));
             step(sgd, b, m);
             float[] uninterrupted = weights(b);
 
             Block resumed = copy(m, saved);
-            MomentumSgd loaded = MomentumSgd.of(0.1f, 0.9f, 0);
+            MomentumSgd loaded = sgd();
             loaded.load(resumed.getParameters(), state, m);
             step(loaded, resumed, m);
             assertArrayEquals(uninterrupted, weights(resumed), "the loaded optimizer takes the uninterrupted step");
 
             Block restarted = copy(m, saved);
-            step(MomentumSgd.of(0.1f, 0.9f, 0), restarted, m);
-            assertFalse(java.util.Arrays.equals(uninterrupted, weights(restarted)), "without its state, the step differs");
+            step(sgd(), restarted, m);
+            assertFalse(Arrays.equals(uninterrupted, weights(restarted)), "without its state, the step differs");
         }
     }
 
@@ -83,23 +106,21 @@ class MomentumSgdTest {
         Path state = tmp.resolve("optimizer.ndlist");
         try (NDManager m = NDManager.newBaseManager()) {
             Block b = linear(m, 3);
-            MomentumSgd sgd = MomentumSgd.of(0.1f, 0.9f, 0);
-            step(sgd, b, m);
-            sgd.save(b.getParameters(), state);
+            stepAndSave(b, m, 1, state);
             Block wider = linear(m, 5);
             InvalidInputException e = assertThrows(InvalidInputException.class,
-                    () -> MomentumSgd.of(0.1f, 0.9f, 0).load(wider.getParameters(), state, m));
+                    () -> sgd().load(wider.getParameters(), state, m));
             assertTrue(e.getMessage().startsWith(state + ": optimizer state for '"), e.getMessage());
 
             Path garbage = Files.writeString(tmp.resolve("broken.ndlist"), "not an NDList");
             InvalidInputException g = assertThrows(InvalidInputException.class,
-                    () -> MomentumSgd.of(0.1f, 0.9f, 0).load(b.getParameters(), garbage, m));
+                    () -> sgd().load(b.getParameters(), garbage, m));
             assertTrue(g.getMessage().startsWith(garbage + ": unreadable optimizer state"), g.getMessage());
 
             byte[] whole = Files.readAllBytes(state);
-            Path cut = Files.write(tmp.resolve("cut.ndlist"), java.util.Arrays.copyOf(whole, whole.length / 2));
+            Path cut = Files.write(tmp.resolve("cut.ndlist"), Arrays.copyOf(whole, whole.length / 2));
             InvalidInputException c = assertThrows(InvalidInputException.class,
-                    () -> MomentumSgd.of(0.1f, 0.9f, 0).load(b.getParameters(), cut, m));
+                    () -> sgd().load(b.getParameters(), cut, m));
             assertTrue(c.getMessage().startsWith(cut + ": unreadable optimizer state"), c.getMessage());
         }
     }

@@ -1,12 +1,15 @@
 package io.distill4j.plugin.detection;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import io.distill4j.runtime.BatchException;
@@ -15,17 +18,19 @@ import io.distill4j.runtime.DistillBatch;
 import io.distill4j.runtime.Distiller;
 import io.distill4j.runtime.plan.DistillPlan;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** FGD's ground truth must come with the batch: a missing or malformed one fails at once, naming the pair. */
 class FgdBatchTest {
+    private static final Shape SHAPE = new Shape(2, 8, 4, 4);
+
     private static Distiller distiller(String type) {
         DistillPlan plan = Distill4j.start((Path) null).experiments().parse(ConfigFactory.parseString(
                 "distill4j.pairs = [ { name = p4, student = s, teacher = t, losses = [ { type = " + type + " } ] } ]",
                 ConfigParseOptions.defaults().setOriginDescription("fpn.conf")), "fpn.conf");
-        Distiller d = Distiller.create(plan, Map.of("s", new Shape(2, 8, 4, 4)), Map.of("t", new Shape(2, 8, 4, 4)));
-        return d;
+        return Distiller.create(plan, Map.of("s", SHAPE), Map.of("t", SHAPE));
     }
 
     @Test
@@ -33,7 +38,7 @@ class FgdBatchTest {
         try (NDManager m = NDManager.newBaseManager()) {
             Distiller d = distiller("fgd");
             d.initialize(m, DataType.FLOAT32);
-            NDArray f = m.randomNormal(new Shape(2, 8, 4, 4));
+            NDArray f = m.randomNormal(SHAPE);
             BatchException e = assertThrows(BatchException.class,
                     () -> d.compute(DistillBatch.builder(m).student("s", f).teacher("t", f).build()));
             assertTrue(e.getMessage().startsWith("pair 'p4', term 'fgd'") && e.getMessage().contains("needs ground-truth boxes"),
@@ -45,7 +50,7 @@ class FgdBatchTest {
     void boxesWithoutImageSizesOrOfTheWrongShapeAreNamed() {
         try (NDManager m = NDManager.newBaseManager()) {
             Distiller d = distiller("fgd-focal");
-            NDArray f = m.randomNormal(new Shape(2, 8, 4, 4));
+            NDArray f = m.randomNormal(SHAPE);
             NDArray boxes = m.zeros(new Shape(2, 3, 4));
             BatchException noSizes = assertThrows(BatchException.class, () -> d.compute(DistillBatch.builder(m)
                     .student("s", f).teacher("t", f).input("boxes", boxes).build()));
@@ -64,14 +69,13 @@ class FgdBatchTest {
         try (NDManager params = NDManager.newBaseManager()) {
             Distiller d = distiller("fgd");
             d.initialize(params, DataType.FLOAT32);
-            d.trainableParts().namedParameters().values().forEach(p -> p.getArray().setRequiresGradient(true));
             int[] counts = new int[4];
             for (int i = 0; i < counts.length; i++) {
                 try (NDManager step = params.newSubManager()) {
-                    NDArray s = step.randomNormal(new Shape(2, 8, 4, 4));
+                    NDArray s = step.randomNormal(SHAPE);
                     s.setRequiresGradient(true);
-                    NDArray t = step.randomNormal(new Shape(2, 8, 4, 4));
-                    try (var gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                    NDArray t = step.randomNormal(SHAPE);
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         gc.backward(d.compute(DistillBatch.builder(step).student("s", s).teacher("t", t)
                                 .input("boxes", step.create(new float[] {0, 0, 32, 32, 0, 0, 16, 16}, new Shape(2, 1, 4)))
                                 .input("image_sizes", step.create(new float[] {64, 64, 64, 64}, new Shape(2, 2))).build()).total());
@@ -79,7 +83,7 @@ class FgdBatchTest {
                 }
                 counts[i] = params.getManagedArrays().size();
             }
-            assertTrue(counts[1] == counts[3], "arrays accumulate in the parameters' manager: " + java.util.Arrays.toString(counts));
+            assertEquals(counts[1], counts[3], () -> "arrays accumulate in the parameters' manager: " + Arrays.toString(counts));
         }
     }
 
@@ -88,8 +92,10 @@ class FgdBatchTest {
         try (NDManager m = NDManager.newBaseManager()) {
             Distiller d = distiller("fgd-global");
             d.initialize(m, DataType.FLOAT32);
-            NDArray f = m.randomNormal(new Shape(2, 8, 4, 4));
-            d.compute(DistillBatch.builder(m).student("s", f).teacher("t", f).build());
+            NDArray s = m.randomNormal(SHAPE);
+            NDArray t = m.randomNormal(SHAPE);
+            float total = d.compute(DistillBatch.builder(m).student("s", s).teacher("t", t).build()).total().getFloat();
+            assertTrue(Float.isFinite(total) && total > 0, "global term of different maps: " + total);
         }
     }
 }

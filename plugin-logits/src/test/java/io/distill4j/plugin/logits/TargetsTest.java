@@ -41,6 +41,8 @@ class TargetsTest {
                             () -> Targets.classes(m.create(new long[] {0, 1, 2}), logits)).getMessage());
             assertEquals("class indices must lie in [0, 2], got [-1, 1]", assertThrows(IllegalArgumentException.class,
                     () -> Targets.classes(m.create(new long[] {-1, 1}), logits)).getMessage());
+            assertEquals("class indices must lie in [0, 2], got [0, 3]", assertThrows(IllegalArgumentException.class,
+                    () -> Targets.classes(m.create(new long[] {0, 3}), logits)).getMessage());
         }
     }
 }
