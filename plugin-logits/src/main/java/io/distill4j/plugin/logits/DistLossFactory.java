@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import com.google.auto.service.AutoService;
 import io.distill4j.spi.DistillLoss;
 import io.distill4j.spi.DistillLossFactory;
-import io.distill4j.spi.LossContext;
 import io.distill4j.spi.LossInput;
 import io.distill4j.spi.OptionSpec;
 import io.distill4j.spi.Options;
@@ -57,8 +56,8 @@ public final class DistLossFactory implements DistillLossFactory {
         return (student, teacher, context) -> {
             long n = student.getShape().get(0);
             long k = student.getShape().get(1);
-            NDArray ys = KdLossFactory.divided(student, temperature).softmax(1);
-            NDArray yt = KdLossFactory.divided(teacher.stopGradient(), temperature).softmax(1);
+            NDArray ys = Temperature.student(student, temperature).softmax(1);
+            NDArray yt = Temperature.teacher(teacher, temperature).softmax(1);
             // A softmax row sums to 1, so its mean is exactly 1/K: no reduction needed to centre it.
             NDArray rows = pearsonSum(ys.sub(1f / k), yt.sub(1f / k), 1);
             // Classes are columns: centred and reduced along axis 0, without transposing.

@@ -83,9 +83,8 @@ public final class DkdLossFactory implements DistillLossFactory {
             Targets.Masks masks = Targets.masks(context.targets().orElseThrow(
                     () -> new IllegalArgumentException("dkd needs class targets")), student.getShape(), MASK_SHIFT,
                     context.manager());
-            NDArray s = KdLossFactory.divided(student, temperature);
-            // The teacher takes no gradient: a plain division records nothing for backward to read.
-            NDArray t = temperature == 1f ? teacher.stopGradient() : teacher.stopGradient().div(temperature);
+            NDArray s = Temperature.student(student, temperature);
+            NDArray t = Temperature.teacher(teacher, temperature);
 
             NDArray splitT = split(t.softmax(1), masks);
             NDArray logPt = t.sub(masks.shift()).logSoftmax(1);

@@ -70,15 +70,10 @@ public final class KdLossFactory implements DistillLossFactory {
         public NDArray compute(NDArray student, NDArray teacher, LossContext context) {
             // sum(pt * (log pt - log ps)): the teacher's probabilities come from its log-probabilities,
             // and the reduction's divisor and T^2 are one factor applied to the sum.
-            NDArray logPt = divided(teacher.stopGradient(), (float) temperature).logSoftmax(1);
-            NDArray logPs = divided(student, (float) temperature).logSoftmax(1);
+            NDArray logPt = Temperature.teacher(teacher, (float) temperature).logSoftmax(1);
+            NDArray logPs = Temperature.student(student, (float) temperature).logSoftmax(1);
             float factor = (float) (temperature * temperature / reduction.divisor(student.getShape()));
             return Scalars.mul(logPt.exp().mul(logPt.sub(logPs)).sum(), factor);
         }
-    }
-
-    /** {@code x / temperature}, or {@code x} itself at temperature 1: one node fewer for backward. */
-    static NDArray divided(NDArray x, float temperature) {
-        return temperature == 1f ? x : Scalars.div(x, temperature);
     }
 }
