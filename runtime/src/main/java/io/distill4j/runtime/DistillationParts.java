@@ -96,12 +96,29 @@ public final class DistillationParts extends AbstractBlock {
 
     /** Writes every parameter to a DJL parameter file, atomically (a temporary file renamed over the target). */
     public void save(Path file) throws IOException {
+        writeParameters(this, file);
+    }
+
+    /**
+     * Reads the parameters written by {@link #save} (after {@link Distiller#initialize}, for the same
+     * plan), ready to train on: DJL's {@code Parameter.load} replaces each array by one without a
+     * gradient, which would leave the loaded parts out of every later update.
+     *
+     * @throws InvalidInputException naming the file, as {@link #readParameters}
+     */
+    public void load(Path file, NDManager manager) {
+        readParameters(this, file, manager, "a parameter file of this plan's trainable parts");
+        attachGradients(this);
+    }
+
+    /** Writes {@code block}'s parameters to a DJL parameter file, atomically (a temporary file renamed over the target). */
+    public static void writeParameters(Block block, Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
         try {
             try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
-                saveParameters(out);
+                block.saveParameters(out);
             }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
@@ -110,17 +127,33 @@ public final class DistillationParts extends AbstractBlock {
     }
 
     /**
-     * Reads the parameters written by {@link #save} (after {@link Distiller#initialize}, for the same
-     * plan), ready to train on: DJL's {@code Parameter.load} replaces each array by one without a
-     * gradient, which would leave the loaded parts out of every later update.
+     * Reads a DJL parameter file into the initialised {@code block}, checking what DJL does not: that
+     * every array has the shape the block was initialised with (a model of another width has the same
+     * parameter names, and DJL would load it without a word). The arrays come back without gradients.
+     *
+     * @param what what the file should be, for messages: "{@code <file>: not <what> (<why>)}"
+     * @throws InvalidInputException naming the file when it is missing, unreadable, cut short, or of
+     *     other shapes
      */
-    public void load(Path file, NDManager manager) throws IOException {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
-            loadParameters(manager, in);
-        } catch (MalformedModelException e) {
-            throw new InvalidInputException(file + ": not a parameter file of this plan's trainable parts (" + e.getMessage() + ")");
+    public static void readParameters(Block block, Path file, NDManager manager, String what) {
+        Map<String, Shape> expected = new LinkedHashMap<>();
+        block.getParameters().forEach(p -> expected.put(p.getKey(), p.getValue().getArray().getShape()));
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidInputException(file + ": not " + what + " (no such file)");
         }
-        attachGradients(this);
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            block.loadParameters(manager, in);
+        } catch (MalformedModelException | IOException | RuntimeException e) {
+            // DJL's decoder ends a cut-short file with an EOFException or a runtime exception.
+            throw new InvalidInputException(file + ": not " + what + " (" + e + ")");
+        }
+        block.getParameters().forEach(p -> {
+            Shape loaded = p.getValue().getArray().getShape();
+            if (!loaded.equals(expected.get(p.getKey()))) {
+                throw new InvalidInputException(file + ": not " + what + " (parameter '" + p.getKey() + "' has shape "
+                        + loaded + ", expected " + expected.get(p.getKey()) + ")");
+            }
+        });
     }
 
     /**

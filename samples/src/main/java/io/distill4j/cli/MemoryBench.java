@@ -39,7 +39,7 @@ final class MemoryBench {
                         // The heap the JVM has committed is part of RSS: it grows until the collector
                         // finds its steady size, which says nothing about native memory.
                         double heap = Runtime.getRuntime().totalMemory() / (1024.0 * 1024.0);
-                        out.printf(Locale.ROOT, "%8d %10.1f %14.1f %12d%n", done, rss / 1024.0, heap, live);
+                        out.printf(Locale.ROOT, "%8d %10.1f %14.1f %12d%n", done, rss / 1024.0, heap, live.getAsInt());
                         out.flush();
                     }
                 });

@@ -28,11 +28,7 @@ import io.distill4j.runtime.Distiller;
 import io.distill4j.runtime.InvalidInputException;
 import io.distill4j.runtime.TermResult;
 import io.distill4j.runtime.plan.DistillPlan;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -45,6 +41,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.IntSupplier;
 import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -57,6 +54,9 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * distillation's alone.
  */
 public final class TrainJob {
+    /** What a student checkpoint file should be, for messages naming it. */
+    private static final String STUDENT_CHECKPOINT = "a checkpoint of this experiment's student";
+
     /** Test accuracy and wall time of one model, and its per-epoch statistics. */
     public record RunResult(String name, double accuracy, double seconds, List<Epoch> epochs) {}
 
@@ -73,9 +73,12 @@ public final class TrainJob {
     private final Path output;
     private final boolean resume;
     private final PrintWriter log;
-    /** Called after every step of the distilled run, with the count of native arrays alive in long-lived managers. */
+    /**
+     * Called after every step of the distilled run, with a count of the native arrays alive in the
+     * long-lived managers: counting lists every array, so an observer asks only at the steps it samples.
+     */
     public interface StepObserver {
-        void afterStep(long step, int liveArrays);
+        void afterStep(long step, IntSupplier liveArrays);
     }
 
     private StepObserver observer;
@@ -146,11 +149,12 @@ public final class TrainJob {
                 TappedNet cachedNet = net(settings.teacher, data.classes());
                 teacher = cachedNet;
                 cachedNet.initialize(root, DataType.FLOAT32, input);
-                try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(cached)))) {
-                    cachedNet.loadParameters(root, in);
-                } catch (ai.djl.MalformedModelException e) {
-                    throw new InvalidInputException(cached + ": not a teacher of these settings; delete it to retrain");
+                try {
+                    DistillationParts.readParameters(cachedNet, cached, root, "a teacher of these settings");
+                } catch (InvalidInputException e) {
+                    throw new InvalidInputException(e.getMessage() + "; delete it to retrain");
                 }
+                cachedNet.freezeParameters(true);
                 teacherResult = new RunResult("teacher", accuracy(teacher, test, root), 0, List.of());
                 log.printf("teacher: loaded from %s (test accuracy %.2f%%)%n", cached, 100 * teacherResult.accuracy());
             } else {
@@ -159,7 +163,10 @@ public final class TrainJob {
                 Engine.getInstance().setRandomSeed(seed);
                 teacherResult = fit("teacher", trained, null, null, List.of(), train, test, input, settings.teacher.getInt("epochs"),
                         (float) settings.teacher.getDouble("learning-rate"), null);
-                saveAtomically(trained, cached);
+                DistillationParts.writeParameters(trained, cached);
+                // From here the teacher only answers: no step should record a graph through it (the
+                // cached teacher's arrays come without gradients, and the two runs should cost alike).
+                trained.freezeParameters(true);
                 log.printf("teacher: trained and cached in %s%n", cached);
             }
 
@@ -386,7 +393,7 @@ public final class TrainJob {
                                 csv.write(csvRow(epoch, step, totalValue, taskValue, raw, weighted));
                             }
                             if (observer != null && distiller != null) {
-                                observer.afterStep(step, root.getManagedArrays().size()
+                                observer.afterStep(step, () -> root.getManagedArrays().size()
                                         + model.getNDManager().getManagedArrays().size());
                             }
                             bar.step();
@@ -452,12 +459,8 @@ public final class TrainJob {
         TappedNet student = net(settings.student, classes);
         try (NDManager m = NDManager.newBaseManager()) {
             student.initialize(m, DataType.FLOAT32, new Shape(1, cs[0], cs[1], cs[1]));
-            try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(last.resolve("student.params"))))) {
-                student.loadParameters(m, in);
-            } catch (ai.djl.MalformedModelException e) {
-                throw new InvalidInputException(last + ": the checkpoint does not fit this experiment's student");
-            }
-            saveAtomically(student, target);
+            DistillationParts.readParameters(student, last.resolve("student.params"), m, STUDENT_CHECKPOINT);
+            DistillationParts.writeParameters(student, target);
         }
         Properties about = new Properties();
         about.setProperty("arch", settings.student.getString("arch"));
@@ -521,19 +524,6 @@ public final class TrainJob {
         return total == 0 ? 0 : (double) correct / total;
     }
 
-    private static void saveAtomically(Block block, Path file) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
-        try {
-            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
-                block.saveParameters(out);
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
     /** Per-epoch checkpoints, each written to a temporary folder and renamed: never half-written. */
     static final class Checkpoints {
         private Checkpoints() {}
@@ -543,7 +533,7 @@ public final class TrainJob {
             Path dir = runDir.resolve("checkpoints");
             Files.createDirectories(dir);
             Path tmp = Files.createTempDirectory(dir, ".epoch-" + epoch + "-");
-            saveAtomically(student, tmp.resolve("student.params"));
+            DistillationParts.writeParameters(student, tmp.resolve("student.params"));
             if (distiller != null && !distiller.trainableParts().isEmpty()) {
                 distiller.trainableParts().save(tmp.resolve("distill-parts.params"));
             }
@@ -581,11 +571,7 @@ public final class TrainJob {
             if (last == null) {
                 return null;
             }
-            try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(last.resolve("student.params"))))) {
-                student.loadParameters(manager, in);
-            } catch (ai.djl.MalformedModelException e) {
-                throw new InvalidInputException(last + ": the checkpoint does not fit this experiment's student");
-            }
+            DistillationParts.readParameters(student, last.resolve("student.params"), manager, STUDENT_CHECKPOINT);
             if (distiller != null && !distiller.trainableParts().isEmpty()) {
                 distiller.trainableParts().load(last.resolve("distill-parts.params"), manager);
             }

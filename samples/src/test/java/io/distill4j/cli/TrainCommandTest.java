@@ -15,7 +15,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -128,6 +130,40 @@ class TrainCommandTest {
             assertTrue(Files.size(exported) < Files.size(tmp.resolve("runs/features/checkpoints/epoch-001/student.params"))
                     + 1, "no adapters or generators inside");
         }
+    }
+
+    /**
+     * Files that do not hold what the run needs are named, never loaded: a checkpoint of a student of
+     * another width (DJL would load it, the parameter names being the same), and a teacher cache cut short.
+     */
+    @Test
+    void aCheckpointOfAnotherStudentOrATruncatedTeacherIsNamed() throws IOException {
+        Path conf = tiny("kd", 1);
+        assertEquals(0, distill("train", conf.toString()).code());
+        // The same experiment name (the file's), so the same run folder, with a wider student.
+        Path wider = Files.writeString(Files.createDirectories(tmp.resolve("wider")).resolve("kd.conf"),
+                "include \"" + conf + "\"\ntrain.student.width = 8\n");
+        CliRun export = distill("export", wider.toString(), "-o", tmp.resolve("wide.params").toString());
+        assertEquals(DistillCli.BAD_INPUT, export.code(), export.err());
+        assertTrue(export.err().contains("student.params: not a checkpoint of this experiment's student (parameter '")
+                && export.err().contains("has shape"), export.err());
+        CliRun resume = distill("train", wider.toString(), "--resume");
+        assertEquals(DistillCli.BAD_INPUT, resume.code(), resume.err());
+        assertTrue(resume.err().contains("student.params: not a checkpoint of this experiment's student"), resume.err());
+
+        Path cache = tmp.resolve("cache");
+        Path cut = Files.writeString(tmp.resolve("cut.conf"), "include \"" + conf + "\"\ntrain.cache = \"" + cache + "\"\n");
+        assertEquals(0, distill("train", cut.toString()).code());
+        try (Stream<Path> files = Files.list(cache)) {
+            for (Path teacher : files.filter(f -> f.toString().endsWith(".params")).toList()) {
+                byte[] whole = Files.readAllBytes(teacher);
+                Files.write(teacher, Arrays.copyOf(whole, whole.length / 2));
+            }
+        }
+        CliRun truncated = distill("train", cut.toString());
+        assertEquals(DistillCli.BAD_INPUT, truncated.code(), truncated.err());
+        assertTrue(truncated.err().contains(": not a teacher of these settings (") && truncated.err().contains("delete it to retrain")
+                && !truncated.err().contains("internal error"), truncated.err());
     }
 
     private static TappedNet load(NDManager m, Path params) throws IOException, ai.djl.MalformedModelException {
