@@ -3,6 +3,8 @@ package io.distill4j.cli;
 import io.distill4j.bench.LossBench;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -49,6 +51,14 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws java.io.IOException {
+        if (iterations < 1 || steps < 1 || warmup < 0 || warmupSeconds < 0) {
+            throw new UserError("--iterations and --steps must be at least 1, --warmup and --warmup-seconds at least 0");
+        }
+        try {
+            Pattern.compile(only);
+        } catch (PatternSyntaxException e) {
+            throw new UserError("--only '" + only + "' is not a regular expression: " + e.getDescription());
+        }
         PrintWriter out = spec.commandLine().getOut();
         var runtime = root.runtime(spec.commandLine().getErr());
         if (memory) {

@@ -227,6 +227,12 @@ class CliTest {
         }
     }
 
+    @Test
+    void benchRefusesOptionsItCannotRunWith() {
+        assertBadInput(distill("bench", "--iterations", "0"), "--iterations and --steps must be at least 1");
+        assertBadInput(distill("bench", "--only", "kd["), "--only 'kd[' is not a regular expression");
+    }
+
     /** The overhead bench runs both sides on the realistic multi-term experiment and prints their ratio. */
     @Test
     void overheadBenchReportsBothMediansAndTheirRatio() {
