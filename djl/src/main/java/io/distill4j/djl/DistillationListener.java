@@ -1,0 +1,111 @@
+package io.distill4j.djl;
+
+import ai.djl.training.Trainer;
+import ai.djl.training.listener.TrainingListenerAdapter;
+import io.distill4j.runtime.DistillResult;
+import io.distill4j.runtime.TermResult;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Keeps a {@link DistillationBlock}'s step and epoch in step with DJL's training loop (for weight
+ * schedules, DKD's warmup and the random masks, which are a function of the seed, the step and the
+ * pair), and optionally writes every training step's terms, raw and weighted, to a CSV file:
+ * {@code epoch,step,total,task,<pair>.<term>.raw,<pair>.<term>.weighted,...}.
+ */
+public final class DistillationListener extends TrainingListenerAdapter {
+    private final DistillationBlock block;
+    private final DistillationLoss loss;
+    private final Path csv;
+    private BufferedWriter out;
+
+    /** Counts steps and epochs only. */
+    public DistillationListener(DistillationBlock block) {
+        this(block, null, null);
+    }
+
+    /**
+     * Counts steps and epochs and logs each training step of {@code loss} to {@code csv}.
+     *
+     * @throws UncheckedIOException naming the file when it cannot be created, before training starts
+     */
+    public DistillationListener(DistillationBlock block, DistillationLoss loss, Path csv) {
+        this.block = block;
+        this.loss = loss;
+        this.csv = csv;
+        if (csv != null) {
+            try {
+                Path dir = csv.toAbsolutePath().getParent();
+                Files.createDirectories(dir);
+                out = Files.newBufferedWriter(csv);
+            } catch (IOException e) {
+                throw new UncheckedIOException(csv + ": cannot write the step log (" + e.getMessage() + ")", e);
+            }
+        }
+    }
+
+    @Override
+    public void onTrainingBatch(Trainer trainer, BatchData batchData) {
+        if (out != null && loss.lastResult() != null && loss.lastWasTraining()) {
+            write(loss.lastResult());
+        }
+        block.progress().stepDone();
+    }
+
+    @Override
+    public void onEpoch(Trainer trainer) {
+        block.progress().epochDone();
+        flush();
+    }
+
+    @Override
+    public void onTrainingEnd(Trainer trainer) {
+        if (out != null) {
+            try {
+                out.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(csv + ": cannot finish the step log", e);
+            }
+            out = null;
+        }
+    }
+
+    private void write(DistillResult r) {
+        List<TermResult> terms = r.terms();
+        try {
+            if (header) {
+                StringBuilder h = new StringBuilder("epoch,step,total,task");
+                for (TermResult t : terms) {
+                    h.append(',').append(t.key()).append(".raw,").append(t.key()).append(".weighted");
+                }
+                out.write(h.append('\n').toString());
+                header = false;
+            }
+            StringBuilder row = new StringBuilder().append(block.progress().epoch()).append(',')
+                    .append(block.progress().step()).append(',').append(r.total().getFloat()).append(',')
+                    .append(r.taskLoss().map(t -> Float.toString(t.getFloat())).orElse(""));
+            for (TermResult t : terms) {
+                row.append(',').append(t.raw().getFloat()).append(',').append(t.weighted().getFloat());
+            }
+            out.write(row.append('\n').toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(csv + ": cannot write the step log", e);
+        }
+    }
+
+    private boolean header = true;
+
+    private void flush() {
+        if (out != null) {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(csv + ": cannot write the step log", e);
+            }
+        }
+    }
+}

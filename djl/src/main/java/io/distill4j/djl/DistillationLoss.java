@@ -1,0 +1,165 @@
+package io.distill4j.djl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.evaluator.Evaluator;
+import ai.djl.training.loss.Loss;
+import io.distill4j.runtime.DistillBatch;
+import io.distill4j.runtime.DistillResult;
+import io.distill4j.runtime.TermResult;
+import io.distill4j.runtime.plan.PairPlan;
+import io.distill4j.runtime.plan.TermPlan;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * A DJL {@link Loss}: {@code task_weight * task_loss + sum_i w_i * term_i} over the predictions of a
+ * {@link DistillationBlock} (the student's outputs, then the teacher's). Train with it as with any
+ * DJL loss:
+ *
+ * <pre>{@code
+ * DistillationLoss loss = new DistillationLoss(Loss.softmaxCrossEntropyLoss(), block);
+ * TrainingConfig config = new DefaultTrainingConfig(loss)
+ *         .addEvaluators(loss.termEvaluators())                 // each term, raw and weighted, in DJL's logs
+ *         .addTrainingListeners(TrainingListener.Defaults.logging())
+ *         .addTrainingListeners(new DistillationListener(block));
+ * EasyTrain.fit(trainer, epochs, train, validate);
+ * }</pre>
+ *
+ * <p>Like DJL's composite losses, each part of the total is an {@link Evaluator} of its own
+ * ({@link #termEvaluators()}), so DJL's listeners show and record them. The step's terms are
+ * computed once: DJL asks the loss and then every evaluator for the same predictions, and they read
+ * the same result.
+ *
+ * <p>The batch's labels reach the losses as the batch inputs named by {@code labelInputs}: by
+ * default the first label is {@code targets} (class indices; float indices, as DJL's datasets give
+ * them, are converted). Name more to pass boxes to FGD, for example
+ * {@code "targets", "boxes", "image_sizes"}.
+ */
+public final class DistillationLoss extends Loss {
+    private final Loss taskLoss;
+    private final DistillationBlock block;
+    private final List<String> labelInputs;
+    private NDList lastPredictions;
+    private DistillResult lastResult;
+    private boolean lastTraining;
+
+    /**
+     * @param taskLoss the student's own loss on its first output and the first label (e.g.
+     *     {@code Loss.softmaxCrossEntropyLoss()}), or null for distillation alone
+     * @param block the block whose predictions this loss reads
+     * @param labelInputs the batch-input name of each label, in order; {@code targets} when none
+     */
+    public DistillationLoss(Loss taskLoss, DistillationBlock block, String... labelInputs) {
+        super("distillation");
+        this.taskLoss = taskLoss;
+        this.block = Objects.requireNonNull(block, "block");
+        this.labelInputs = labelInputs.length == 0 ? List.of("targets") : List.of(labelInputs);
+    }
+
+    @Override
+    public NDArray evaluate(NDList labels, NDList predictions) {
+        return result(labels, predictions).total();
+    }
+
+    /**
+     * The step's total and every term for these predictions: computed on the first call for a
+     * batch's predictions, and the same result after that.
+     */
+    public DistillResult result(NDList labels, NDList predictions) {
+        if (predictions == lastPredictions && lastResult != null) {
+            return lastResult;
+        }
+        int studentCount = block.studentOutputCount();
+        List<String> studentNames = block.student().outputNames();
+        List<String> teacherNames = block.teacher().outputNames();
+        if (predictions.size() != studentCount + teacherNames.size()) {
+            throw new IllegalArgumentException("the predictions have " + predictions.size() + " arrays, but a "
+                    + "DistillationBlock returns " + (studentCount + teacherNames.size()) + " (student "
+                    + studentNames + ", teacher " + teacherNames + "): use the DistillationBlock as the model's block");
+        }
+        NDArray logits = predictions.get(0);
+        DistillBatch.Builder batch = DistillBatch.builder(logits.getManager())
+                .step(block.progress().step()).epoch(block.progress().epoch()).training(block.lastForwardTraining());
+        for (int i = 0; i < studentCount; i++) {
+            batch.student(studentNames.get(i), predictions.get(i));
+        }
+        for (int i = 0; i < teacherNames.size(); i++) {
+            batch.teacher(teacherNames.get(i), predictions.get(studentCount + i));
+        }
+        for (int i = 0; i < Math.min(labels.size(), labelInputs.size()); i++) {
+            NDArray label = labels.get(i);
+            if (labelInputs.get(i).equals("targets")) {
+                // DJL's datasets hand class indices over as floats; the losses take integer indices.
+                batch.targets(label.getShape().dimension() == 1 && label.getDataType().isFloating()
+                        ? label.toType(DataType.INT64, false) : label);
+            } else {
+                batch.input(labelInputs.get(i), label);
+            }
+        }
+        if (taskLoss != null) {
+            batch.taskLoss(taskLoss.evaluate(new NDList(labels.get(0)), new NDList(logits)));
+        }
+        lastResult = block.distiller().compute(batch.build());
+        lastPredictions = predictions;
+        lastTraining = block.lastForwardTraining();
+        return lastResult;
+    }
+
+    /** The result of the last batch, and whether it was a training batch; null before the first. */
+    DistillResult lastResult() {
+        return lastResult;
+    }
+
+    boolean lastWasTraining() {
+        return lastTraining;
+    }
+
+    /**
+     * One evaluator per part of the total, for {@code DefaultTrainingConfig.addEvaluators}: {@code task}
+     * (the task loss, unweighted), then per term {@code <pair>.<term>} (raw) and
+     * {@code <pair>.<term>.weighted} (its contribution to the total at that step).
+     */
+    public List<Evaluator> termEvaluators() {
+        List<Evaluator> out = new ArrayList<>();
+        if (taskLoss != null) {
+            out.add(new Part("task", r -> r.taskLoss().orElseThrow()));
+        }
+        int index = 0;
+        for (PairPlan pair : block.plan().pairs()) {
+            for (TermPlan term : pair.terms()) {
+                final int i = index++;
+                String key = pair.name() + "." + term.name();
+                out.add(new Part(key, r -> term(r, i, key).raw()));
+                out.add(new Part(key + ".weighted", r -> term(r, i, key).weighted()));
+            }
+        }
+        return out;
+    }
+
+    private static TermResult term(DistillResult r, int index, String key) {
+        TermResult t = r.terms().get(index);
+        if (!t.key().equals(key)) {
+            throw new IllegalStateException("term " + index + " is " + t.key() + ", expected " + key);
+        }
+        return t;
+    }
+
+    /** One part of the total as a DJL evaluator (a {@link Loss}, whose accumulators average per batch). */
+    private final class Part extends Loss {
+        private final Function<DistillResult, NDArray> value;
+
+        Part(String name, Function<DistillResult, NDArray> value) {
+            super(name);
+            this.value = value;
+        }
+
+        @Override
+        public NDArray evaluate(NDList labels, NDList predictions) {
+            return value.apply(result(labels, predictions));
+        }
+    }
+}
