@@ -11,7 +11,10 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.distill4j.runtime.DistillationParts;
 import io.distill4j.runtime.Distiller;
+import io.distill4j.runtime.config.ExperimentException;
+import io.distill4j.runtime.config.Problem;
 import io.distill4j.runtime.plan.DistillPlan;
+import io.distill4j.runtime.plan.PairPlan;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +44,8 @@ import java.util.Objects;
 public final class DistillationBlock extends AbstractBlock {
     private final DistillPlan plan;
     private final TappedModel student;
-    private final TappedModel teacher;
+    /** The teachers by name; a single unnamed teacher is under "". */
+    private final Map<String, TappedModel> teachers;
     private final TrainingProgress progress = new TrainingProgress();
     private Distiller distiller;
     private boolean lastForwardTraining;
@@ -52,21 +56,60 @@ public final class DistillationBlock extends AbstractBlock {
      * @param teacher the trained teacher and its named outputs; frozen here
      */
     public DistillationBlock(DistillPlan plan, TappedModel student, TappedModel teacher) {
+        this(plan, student, Map.of("", Objects.requireNonNull(teacher, "teacher")));
+    }
+
+    /**
+     * A student distilled from several teachers: pairs name a teacher's output as
+     * {@code <teacher>.<output>} (for example {@code teacher = big.logits}).
+     *
+     * <p>With one teacher or several, a pair may also take its teacher tensor from the student
+     * itself, {@code teacher = student.<output>} (self-distillation: a deeper tap teaches a shallower
+     * one); that tensor is detached, so the deeper layers are not pulled towards the shallower.
+     *
+     * @param teachers the trained teachers by name, in order; each is frozen here
+     */
+    public DistillationBlock(DistillPlan plan, TappedModel student, Map<String, TappedModel> teachers) {
         super((byte) 1);
         this.plan = Objects.requireNonNull(plan, "plan");
         this.student = addChildBlock("student", Objects.requireNonNull(student, "student"));
-        this.teacher = Objects.requireNonNull(teacher, "teacher");
-        teacher.freezeParameters(true);
+        if (teachers.isEmpty()) {
+            throw new IllegalArgumentException("name at least one teacher");
+        }
+        for (String name : teachers.keySet()) {
+            if ((teachers.size() > 1 || !name.isEmpty()) && !name.matches("[A-Za-z_][A-Za-z0-9_-]*")) {
+                throw new IllegalArgumentException("teacher name '" + name + "': use letters, digits, '_' and '-'");
+            }
+            if (name.equals(SELF)) {
+                throw new IllegalArgumentException("'" + SELF + "' names the student's own outputs; give the teacher another name");
+            }
+        }
+        this.teachers = new LinkedHashMap<>(teachers);
+        this.teachers.values().forEach(t -> t.freezeParameters(true));
     }
+
+    /** The prefix by which a pair takes its teacher tensor from the student itself. */
+    public static final String SELF = "student";
 
     /** The student: after training, save or export it alone ({@code student().inner()} is the user's block). */
     public TappedModel student() {
         return student;
     }
 
-    /** The frozen teacher. */
-    public TappedModel teacher() {
-        return teacher;
+    /** The frozen teachers by name (one teacher alone is under the empty name). */
+    public Map<String, TappedModel> teachers() {
+        return java.util.Collections.unmodifiableMap(teachers);
+    }
+
+    /**
+     * The names of the teachers' outputs as pairs refer to them, in the order forward returns them:
+     * {@code <output>} for a single teacher given alone, {@code <teacher>.<output>} otherwise.
+     */
+    public List<String> teacherOutputNames() {
+        List<String> names = new java.util.ArrayList<>();
+        teachers.forEach((teacher, model) -> model.outputNames()
+                .forEach(o -> names.add(teacher.isEmpty() ? o : teacher + "." + o)));
+        return names;
     }
 
     /** The plan this block distills under. */
@@ -106,9 +149,11 @@ public final class DistillationBlock extends AbstractBlock {
         lastForwardTraining = training;
         NDList out = new NDList(student.forward(ps, inputs, training, params));
         // Inference mode and detached outputs: the teacher adds nothing to the graph and keeps its statistics.
-        NDList fromTeacher = teacher.forward(new ParameterStore(inputs.head().getManager(), false), inputs, false, null);
-        for (NDArray t : fromTeacher) {
-            out.add(t.stopGradient());
+        ParameterStore frozen = new ParameterStore(inputs.head().getManager(), false);
+        for (TappedModel teacher : teachers.values()) {
+            for (NDArray t : teacher.forward(frozen, inputs, false, null)) {
+                out.add(t.stopGradient());
+            }
         }
         return out;
     }
@@ -116,12 +161,19 @@ public final class DistillationBlock extends AbstractBlock {
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         student.initialize(manager, dataType, inputShapes);
-        if (!teacher.isInitialized()) {
-            throw new IllegalStateException("the teacher is not initialised: train it or load its parameters before"
-                    + " distilling from it");
-        }
+        teachers.forEach((name, teacher) -> {
+            if (!teacher.isInitialized()) {
+                throw new IllegalStateException("the teacher" + (name.isEmpty() ? "" : " '" + name + "'") + " is not"
+                        + " initialised: train it or load its parameters before distilling from it");
+            }
+        });
         if (distiller == null) {
-            distiller = Distiller.create(plan, shapes(student, manager, inputShapes), shapes(teacher, manager, inputShapes));
+            Map<String, Shape> studentShapes = shapes(student, "", manager, inputShapes);
+            Map<String, Shape> teacherShapes = new LinkedHashMap<>();
+            teachers.forEach((name, teacher) -> teacherShapes.putAll(shapes(teacher, name, manager, inputShapes)));
+            studentShapes.forEach((name, shape) -> teacherShapes.putIfAbsent(SELF + "." + name, shape));
+            refuseSelfPairsOnTheSameTensor();
+            distiller = Distiller.create(plan, studentShapes, teacherShapes);
             DistillationParts parts = distiller.trainableParts();
             if (!parts.isEmpty()) {
                 addChildBlock("distill", parts);
@@ -132,8 +184,23 @@ public final class DistillationBlock extends AbstractBlock {
         }
     }
 
+    /** A self-distillation pair whose teacher is its own student tensor would teach nothing: refused, located. */
+    private void refuseSelfPairsOnTheSameTensor() {
+        List<Problem> problems = new java.util.ArrayList<>();
+        for (PairPlan pair : plan.pairs()) {
+            if (pair.teacher().equals(SELF + "." + pair.student())) {
+                problems.add(new Problem(pair.origin(), "pair '" + pair.name() + "' takes student '" + pair.student()
+                        + "' as its own teacher: a self-distillation pair needs a different (deeper) student output as"
+                        + " teacher, e.g. teacher = " + SELF + ".<deeper tap>"));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ExperimentException(problems);
+        }
+    }
+
     /** Each named output's shape, by one inference pass on zeros (a tap's shape is known no other way). */
-    private static Map<String, Shape> shapes(TappedModel model, NDManager manager, Shape... inputShapes) {
+    private static Map<String, Shape> shapes(TappedModel model, String prefix, NDManager manager, Shape... inputShapes) {
         Map<String, Shape> shapes = new LinkedHashMap<>();
         try (NDManager probe = manager.newSubManager()) {
             NDList in = new NDList();
@@ -143,7 +210,7 @@ public final class DistillationBlock extends AbstractBlock {
             NDList out = model.forward(new ParameterStore(probe, false), in, false, null);
             List<String> names = model.outputNames();
             for (int i = 0; i < names.size(); i++) {
-                shapes.put(names.get(i), out.get(i).getShape());
+                shapes.put(prefix.isEmpty() ? names.get(i) : prefix + "." + names.get(i), out.get(i).getShape());
             }
         }
         return shapes;
@@ -151,12 +218,11 @@ public final class DistillationBlock extends AbstractBlock {
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        Shape[] s = student.getOutputShapes(inputShapes);
-        Shape[] t = teacher.getOutputShapes(inputShapes);
-        Shape[] all = new Shape[s.length + t.length];
-        System.arraycopy(s, 0, all, 0, s.length);
-        System.arraycopy(t, 0, all, s.length, t.length);
-        return all;
+        List<Shape> all = new java.util.ArrayList<>(List.of(student.getOutputShapes(inputShapes)));
+        for (TappedModel teacher : teachers.values()) {
+            all.addAll(List.of(teacher.getOutputShapes(inputShapes)));
+        }
+        return all.toArray(Shape[]::new);
     }
 
     /** The step and epoch of training, as the loss's schedules and DKD's warmup read them. */

@@ -43,6 +43,8 @@ public final class DistillationLoss extends Loss {
     private final Loss taskLoss;
     private final DistillationBlock block;
     private final List<String> labelInputs;
+    /** The student outputs that pairs take as teacher tensors ({@code student.<output>}). */
+    private final java.util.Set<String> selfTeachers;
     private NDList lastPredictions;
     private DistillResult lastResult;
     private boolean lastTraining;
@@ -58,6 +60,8 @@ public final class DistillationLoss extends Loss {
         this.taskLoss = taskLoss;
         this.block = Objects.requireNonNull(block, "block");
         this.labelInputs = labelInputs.length == 0 ? List.of("targets") : List.of(labelInputs);
+        this.selfTeachers = block.plan().pairs().stream().map(PairPlan::teacher)
+                .filter(t -> t.startsWith(DistillationBlock.SELF + ".")).collect(java.util.stream.Collectors.toSet());
     }
 
     @Override
@@ -75,7 +79,7 @@ public final class DistillationLoss extends Loss {
         }
         int studentCount = block.studentOutputCount();
         List<String> studentNames = block.student().outputNames();
-        List<String> teacherNames = block.teacher().outputNames();
+        List<String> teacherNames = block.teacherOutputNames();
         if (predictions.size() != studentCount + teacherNames.size()) {
             throw new IllegalArgumentException("the predictions have " + predictions.size() + " arrays, but a "
                     + "DistillationBlock returns " + (studentCount + teacherNames.size()) + " (student "
@@ -89,6 +93,13 @@ public final class DistillationLoss extends Loss {
         }
         for (int i = 0; i < teacherNames.size(); i++) {
             batch.teacher(teacherNames.get(i), predictions.get(studentCount + i));
+        }
+        // Self-distillation: a pair's teacher may be one of the student's own outputs, detached.
+        for (int i = 0; i < studentCount; i++) {
+            String self = DistillationBlock.SELF + "." + studentNames.get(i);
+            if (selfTeachers.contains(self)) {
+                batch.teacher(self, predictions.get(i).stopGradient());
+            }
         }
         for (int i = 0; i < Math.min(labels.size(), labelInputs.size()); i++) {
             NDArray label = labels.get(i);

@@ -23,6 +23,7 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
 import io.distill4j.runtime.Distill4j;
 import io.distill4j.runtime.config.ExperimentException;
 import io.distill4j.runtime.plan.DistillPlan;
@@ -41,7 +42,8 @@ class DistillationTrainingTest {
 
     static DistillPlan plan(String pairs) {
         return Distill4j.start((Path) null).experiments()
-                .parse(ConfigFactory.parseString("distill4j { task-loss-weight = 1.0, pairs = [ " + pairs + " ] }"), "test.conf");
+                .parse(ConfigFactory.parseString("distill4j { task-loss-weight = 1.0, pairs = [ " + pairs + " ] }",
+                        ConfigParseOptions.defaults().setOriginDescription("test.conf")), "test.conf");
     }
 
     static final String KD_AND_MIMIC = "{ name = logits, student = logits, teacher = logits,"
