@@ -162,7 +162,8 @@ public final class DistillationBlock extends AbstractBlock {
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         student.initialize(manager, dataType, inputShapes);
         teachers.forEach((name, teacher) -> {
-            if (!teacher.isInitialized()) {
+            // Every parameter holds values: a TorchScript module has its own (and reports no DJL initialisation).
+            if (!teacher.getParameters().values().stream().allMatch(ai.djl.nn.Parameter::isInitialized)) {
                 throw new IllegalStateException("the teacher" + (name.isEmpty() ? "" : " '" + name + "'") + " is not"
                         + " initialised: train it or load its parameters before distilling from it");
             }

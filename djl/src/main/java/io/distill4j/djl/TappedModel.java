@@ -109,6 +109,41 @@ public final class TappedModel extends DelegatingBlock {
         return all;
     }
 
+    /**
+     * The names a model gives its outputs, read from one inference pass on zeros: the keys of a
+     * TorchScript module that returns {@code Dict[str, Tensor]}, for {@link #of(Block, String...)}.
+     *
+     * @throws InvalidInputException when an output has no name (a tuple: name its outputs in order)
+     */
+    public static List<String> outputNamesOf(Block model, Shape... inputShapes) {
+        try (NDManager probe = NDManager.newBaseManager()) {
+            NDList in = new NDList();
+            for (Shape s : inputShapes) {
+                in.add(probe.zeros(s));
+            }
+            NDList out = model.forward(new ParameterStore(probe, false), in, false);
+            List<String> names = new ArrayList<>();
+            for (NDArray a : out) {
+                if (a.getName() == null || a.getName().isEmpty()) {
+                    throw new InvalidInputException(model.getClass().getSimpleName() + " returns " + out.size()
+                            + " unnamed output(s) (a tuple or list): name them in order instead");
+                }
+                names.add(a.getName());
+            }
+            return names;
+        }
+    }
+
+    private static Map<String, NDArray> byName(NDList own) {
+        Map<String, NDArray> m = new LinkedHashMap<>();
+        for (NDArray a : own) {
+            if (a.getName() != null && !a.getName().isEmpty()) {
+                m.putIfAbsent(a.getName(), a);
+            }
+        }
+        return m;
+    }
+
     /** Every child path of {@code model}, depth first, as DJL names the children. */
     public static List<String> childPaths(Block model) {
         List<String> out = new ArrayList<>();
@@ -203,13 +238,19 @@ public final class TappedModel extends DelegatingBlock {
     }
 
     private NDList collectOutputs(NDList own) {
-        if (own.size() < outputNames.size()) {
-            throw new InvalidInputException(description + " returns " + own.size() + " output(s), but "
-                    + outputNames.size() + " are named: " + String.join(", ", outputNames));
-        }
         NDList out = new NDList(outputNames.size() + taps.size());
-        for (int i = 0; i < outputNames.size(); i++) {
-            out.add(own.get(i));
+        Map<String, NDArray> byName = byName(own);
+        if (byName.keySet().containsAll(outputNames)) {
+            // A dict output (a TorchScript module returning Dict[str, Tensor]): its order is not its meaning.
+            outputNames.forEach(n -> out.add(byName.get(n)));
+        } else {
+            if (own.size() < outputNames.size()) {
+                throw new InvalidInputException(description + " returns " + own.size() + " output(s), but "
+                        + outputNames.size() + " are named: " + String.join(", ", outputNames));
+            }
+            for (int i = 0; i < outputNames.size(); i++) {
+                out.add(own.get(i));
+            }
         }
         for (Map.Entry<String, TapPoint> tap : taps.entrySet()) {
             NDList captured = tap.getValue().takeOutput();
