@@ -56,6 +56,12 @@ public final class OwnModelsExample {
             """;
 
     private static final int BATCH = 32;
+    /**
+     * The weight of each new batch in batch norm's running statistics, as PyTorch's default: DJL's
+     * PyTorch engine passes the momentum to torch, so the model zoo's default of 0.9 would leave the
+     * statistics (and the test accuracy) at the mercy of the last batch.
+     */
+    private static final float BN_MOMENTUM = 0.1f;
     private static final Shape IMAGE = new Shape(1, 28, 28);
 
     /** What a run measured: test accuracy of the teacher and of the distilled student, and DJL's metrics. */
@@ -84,7 +90,8 @@ public final class OwnModelsExample {
             ArrayDataset test = shapes(manager, 1, testSize);
 
             // 1. The user's own teacher, trained the usual DJL way.
-            Block teacher = ResNetV1.builder().setImageShape(IMAGE).setNumLayers(20).setOutSize(ShapesData.CLASSES.length).build();
+            Block teacher = ResNetV1.builder().setImageShape(IMAGE).setNumLayers(20)
+                    .setOutSize(ShapesData.CLASSES.length).optBatchNormMomentum(BN_MOMENTUM).build();
             teacherModel.setBlock(teacher);
             float teacherAccuracy;
             try (Trainer trainer = teacherModel.newTrainer(config(Loss.softmaxCrossEntropyLoss()))) {
@@ -95,7 +102,8 @@ public final class OwnModelsExample {
             }
 
             // 2. The student, distilled: taps name the feature maps the plan's pairs refer to.
-            Block student = MobileNetV1.builder().optWidthMultiplier(0.25f).setOutSize(ShapesData.CLASSES.length).build();
+            Block student = MobileNetV1.builder().optWidthMultiplier(0.25f).setOutSize(ShapesData.CLASSES.length)
+                    .optBatchNormMomentum(BN_MOMENTUM).build();
             DistillPlan plan = Distill4j.start((Path) null).experiments().parse(
                     ConfigFactory.parseString(PLAN, ConfigParseOptions.defaults().setOriginDescription("OwnModelsExample.PLAN")),
                     "OwnModelsExample.PLAN");
