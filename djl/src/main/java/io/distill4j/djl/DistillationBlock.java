@@ -49,6 +49,7 @@ public final class DistillationBlock extends AbstractBlock {
     private final TrainingProgress progress = new TrainingProgress();
     private Distiller distiller;
     private boolean lastForwardTraining;
+    private ParameterStore lastParameterStore;
 
     /**
      * @param plan the distillation plan (an experiment file's {@code distill4j} block)
@@ -139,6 +140,11 @@ public final class DistillationBlock extends AbstractBlock {
         return lastForwardTraining;
     }
 
+    /** The Trainer's parameter store of the last forward pass: the trainable parts run through it too. */
+    ParameterStore lastParameterStore() {
+        return lastParameterStore;
+    }
+
     /** How many of forward's outputs are the student's; the rest are the teacher's. */
     public int studentOutputCount() {
         return student.outputNames().size();
@@ -147,6 +153,7 @@ public final class DistillationBlock extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         lastForwardTraining = training;
+        lastParameterStore = ps;
         NDList out = new NDList(student.forward(ps, inputs, training, params));
         // Inference mode and detached outputs: the teacher adds nothing to the graph and keeps its statistics.
         ParameterStore frozen = new ParameterStore(inputs.head().getManager(), false);

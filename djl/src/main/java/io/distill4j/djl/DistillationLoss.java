@@ -87,7 +87,8 @@ public final class DistillationLoss extends Loss {
         }
         NDArray logits = predictions.get(0);
         DistillBatch.Builder batch = DistillBatch.builder(logits.getManager())
-                .step(block.progress().step()).epoch(block.progress().epoch()).training(block.lastForwardTraining());
+                .step(block.progress().step()).epoch(block.progress().epoch()).training(block.lastForwardTraining())
+                .parameterStore(block.lastParameterStore());
         for (int i = 0; i < studentCount; i++) {
             batch.student(studentNames.get(i), predictions.get(i));
         }

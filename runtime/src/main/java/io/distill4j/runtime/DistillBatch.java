@@ -2,6 +2,7 @@ package io.distill4j.runtime;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -25,6 +26,7 @@ public final class DistillBatch {
     private final long step;
     private final int epoch;
     private final boolean training;
+    private final ParameterStore parameterStore;
 
     private DistillBatch(Builder b) {
         this.manager = b.manager;
@@ -36,6 +38,7 @@ public final class DistillBatch {
         this.step = b.step;
         this.epoch = b.epoch;
         this.training = b.training;
+        this.parameterStore = b.parameterStore;
     }
 
     /** A builder whose arrays belong to {@code stepManager}. */
@@ -79,6 +82,10 @@ public final class DistillBatch {
         return training;
     }
 
+    Optional<ParameterStore> parameterStore() {
+        return Optional.ofNullable(parameterStore);
+    }
+
     /** Builds a {@link DistillBatch}. */
     public static final class Builder {
         private final NDManager manager;
@@ -90,6 +97,7 @@ public final class DistillBatch {
         private long step;
         private int epoch = 1;
         private boolean training = true;
+        private ParameterStore parameterStore;
 
         private Builder(NDManager manager) {
             this.manager = Objects.requireNonNull(manager, "manager");
@@ -138,6 +146,15 @@ public final class DistillBatch {
         }
 
         /** Training (the default) or evaluation. */
+        /**
+         * The store through which the trainable parts read their parameters: a DJL {@code Trainer}'s,
+         * so that each device uses its own copy. Without one, parts read the parameters they hold.
+         */
+        public Builder parameterStore(ParameterStore store) {
+            this.parameterStore = store;
+            return this;
+        }
+
         public Builder training(boolean value) {
             this.training = value;
             return this;

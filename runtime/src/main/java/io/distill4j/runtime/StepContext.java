@@ -1,7 +1,9 @@
 package io.distill4j.runtime;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
 import io.distill4j.spi.LossContext;
 import java.util.Optional;
 import java.util.Random;
@@ -52,6 +54,13 @@ final class StepContext implements LossContext {
     @Override
     public Optional<NDArray> input(String key) {
         return batch.input(key);
+    }
+
+    /** Through the Trainer's parameter store when the batch carries one, else the parameters the block holds. */
+    @Override
+    public NDList forward(Block block, NDList inputs) {
+        return batch.parameterStore().map(ps -> block.forward(ps, inputs, training()))
+                .orElseGet(() -> LossContext.super.forward(block, inputs));
     }
 
     /**

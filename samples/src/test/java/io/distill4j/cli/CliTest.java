@@ -69,7 +69,7 @@ class CliTest {
     void pluginsListsEveryLossWithJarVersionsAndOptions() {
         CliRun r = distill("plugins");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().matches("(?s).*loss\\s+kd\\s+logits\\s+distill4j-plugin-logits\\s+\\S+\\s+1\\.1\\s+\\S*plugin-logits\\S*.*"), r.out());
+        assertTrue(r.out().matches("(?s).*loss\\s+kd\\s+logits\\s+distill4j-plugin-logits\\s+\\S+\\s+1\\.2\\s+\\S*plugin-logits\\S*.*"), r.out());
         assertTrue(r.out().contains("temperature  double  4.0        > 0"), r.out());
         assertTrue(r.out().contains("batchmean | mean | sum"), r.out());
         assertTrue(r.out().contains("adapter  identity"), r.out());

@@ -1,7 +1,10 @@
 package io.distill4j.spi;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
 import java.util.Optional;
 import java.util.Random;
 
@@ -43,4 +46,23 @@ public interface LossContext {
      * draws the same masks at the same step, also when it was resumed from a checkpoint.
      */
     Random random();
+
+    /**
+     * Runs one of the plugin's own trainable blocks (the block its {@code trainableBlock()} returns,
+     * or a child of it) on {@code inputs} in this step's mode ({@link #training()}).
+     *
+     * <p>Call this rather than {@code block.forward(new ParameterStore(...), ...)}: inside a DJL
+     * {@code Trainer} the runtime passes the Trainer's {@code ParameterStore}, which hands each
+     * device its own copy of the parameters and collects their gradients there; a store of the
+     * plugin's own reads the parameters' first copy, which is wrong once the Trainer holds several
+     * devices. Outside a Trainer it reads the parameters the block holds.
+     *
+     * @param block a trainable block of this plugin
+     * @param inputs the block's inputs
+     * @return the block's outputs
+     * @since 1.2
+     */
+    default NDList forward(Block block, NDList inputs) {
+        return block.forward(new ParameterStore(manager(), false), inputs, training());
+    }
 }

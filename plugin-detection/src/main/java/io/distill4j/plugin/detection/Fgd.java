@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.training.ParameterStore;
 import io.distill4j.spi.DistillLoss;
 import io.distill4j.spi.InvalidPairException;
 import io.distill4j.spi.LossContext;
@@ -70,9 +69,7 @@ final class Fgd implements DistillLoss {
 
     @Override
     public NDArray compute(NDArray student, NDArray teacher, LossContext context) {
-        ParameterStore ps = new ParameterStore(context.manager(), false);
-        NDArray s = align == null ? student
-                : align.forward(ps, new NDList(student), context.training()).singletonOrThrow();
+        NDArray s = align == null ? student : context.forward(align, new NDList(student)).singletonOrThrow();
         NDArray t = teacher.stopGradient();
         long n = s.getShape().get(0);
         NDArray loss = null;
@@ -80,7 +77,8 @@ final class Fgd implements DistillLoss {
             loss = focal(s, t, context);
         }
         if (global) {
-            NDArray rela = Scalars.mul(gcStudent.apply(s, ps).sub(gcTeacher.apply(t, ps)).square().sum(), lambda / n);
+            NDArray rela = Scalars.mul(context.forward(gcStudent, new NDList(s)).singletonOrThrow()
+                    .sub(context.forward(gcTeacher, new NDList(t)).singletonOrThrow()).square().sum(), lambda / n);
             loss = loss == null ? rela : loss.add(rela);
         }
         return loss;

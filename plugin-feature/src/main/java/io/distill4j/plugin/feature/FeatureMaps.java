@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.training.ParameterStore;
 import io.distill4j.spi.InvalidPairException;
 import io.distill4j.spi.LossContext;
 import io.distill4j.spi.Scalars;
@@ -20,10 +19,9 @@ final class FeatureMaps {
         }
     }
 
-    /** Runs a trainable block on one tensor with the parameters it holds (no copies). */
+    /** Runs a trainable block on one tensor, through the step's parameter store (the Trainer's, inside one). */
     static NDArray forward(Block block, NDArray x, LossContext context) {
-        return block.forward(new ParameterStore(context.manager(), false), new NDList(x), context.training())
-                .singletonOrThrow();
+        return context.forward(block, new NDList(x)).singletonOrThrow();
     }
 
     /**
