@@ -40,12 +40,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * relative.
  */
 class TrajectoryParityTest {
-    private static final Path GOLDEN = Path.of("src/test/resources/golden/trajectory.npz");
+    static final Path GOLDEN = Path.of("src/test/resources/golden/trajectory.npz");
     private static final Shape BATCH = new Shape(8, 1, 12, 12);
     private static final double TOLERANCE = 1e-4;
 
     /** conv(w) relu conv(2w, stride 2) relu | pool flatten linear(10), as the generator's net(). */
-    private static SequentialBlock net(int width) {
+    static SequentialBlock net(int width) {
         return new SequentialBlock()
                 .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(width).build())
                 .add(Activation.reluBlock())
@@ -55,7 +55,7 @@ class TrajectoryParityTest {
                 .add(Pool.globalAvgPool2dBlock()).add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(10).build());
     }
 
-    private static void load(Block block, String prefix, Map<String, NDArray> golden) {
+    static void load(Block block, String prefix, Map<String, NDArray> golden) {
         for (var p : block.getParameters()) {
             NDArray value = golden.get(prefix + p.getKey());
             assertTrue(value != null, "golden file has " + prefix + p.getKey());

@@ -21,6 +21,7 @@ import ai.djl.training.dataset.SequenceSampler;
 import ai.djl.training.loss.Loss;
 import ai.djl.translate.TranslateException;
 import ai.djl.util.PairList;
+import io.distill4j.djl.CheckpointableSgd;
 import io.distill4j.runtime.DistillBatch;
 import io.distill4j.runtime.DistillResult;
 import io.distill4j.runtime.DistillationParts;
@@ -323,7 +324,7 @@ public final class TrainJob {
         BufferedWriter csv = null;
         try {
             model.setBlock(block);
-            MomentumSgd sgd = MomentumSgd.of(lr, 0.9f, (float) settings.run.getDouble("clip-gradient"));
+            CheckpointableSgd sgd = CheckpointableSgd.of(lr, 0.9f, (float) settings.run.getDouble("clip-gradient"));
             DefaultTrainingConfig config = new DefaultTrainingConfig(ce).optOptimizer(sgd);
             int firstEpoch = 1;
             long step = 0;
@@ -528,7 +529,7 @@ public final class TrainJob {
     static final class Checkpoints {
         private Checkpoints() {}
 
-        static void save(Path runDir, int epoch, long step, TappedNet student, Distiller distiller, MomentumSgd optimizer,
+        static void save(Path runDir, int epoch, long step, TappedNet student, Distiller distiller, CheckpointableSgd optimizer,
                          Block trained, int classes) throws IOException {
             Path dir = runDir.resolve("checkpoints");
             Files.createDirectories(dir);
@@ -565,7 +566,7 @@ public final class TrainJob {
             }
         }
 
-        static Properties restore(Path runDir, TappedNet student, Distiller distiller, MomentumSgd optimizer, Block trained,
+        static Properties restore(Path runDir, TappedNet student, Distiller distiller, CheckpointableSgd optimizer, Block trained,
                                   NDManager manager) throws IOException {
             Path last = latest(runDir);
             if (last == null) {

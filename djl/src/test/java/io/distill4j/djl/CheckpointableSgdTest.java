@@ -1,4 +1,4 @@
-package io.distill4j.train;
+package io.distill4j.djl;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The checkpointable SGD: its momentum survives a save and load, and a state that does not fit is refused. */
-class MomentumSgdTest {
+class CheckpointableSgdTest {
     @TempDir
     Path tmp;
 
@@ -34,7 +34,7 @@ class MomentumSgdTest {
     }
 
     /** One update of every parameter with a fixed gradient (0.1 * index + 1). */
-    private static void step(MomentumSgd sgd, Block b, NDManager m) {
+    private static void step(CheckpointableSgd sgd, Block b, NDManager m) {
         for (var p : b.getParameters()) {
             NDArray w = p.getValue().getArray();
             NDArray grad = m.arange(0f, w.getShape().size(), 1f).mul(0.1f).add(1f).reshape(w.getShape());
@@ -42,13 +42,13 @@ class MomentumSgdTest {
         }
     }
 
-    private static MomentumSgd sgd() {
-        return MomentumSgd.of(0.1f, 0.9f, 0);
+    private static CheckpointableSgd sgd() {
+        return CheckpointableSgd.of(0.1f, 0.9f, 0);
     }
 
     /** A fresh optimizer after {@code steps} updates of {@code b}, its state saved to {@code state}. */
-    private static MomentumSgd stepAndSave(Block b, NDManager m, int steps, Path state) throws IOException {
-        MomentumSgd sgd = sgd();
+    private static CheckpointableSgd stepAndSave(Block b, NDManager m, int steps, Path state) throws IOException {
+        CheckpointableSgd sgd = sgd();
         for (int i = 0; i < steps; i++) {
             step(sgd, b, m);
         }
@@ -83,14 +83,14 @@ class MomentumSgdTest {
         Path state = tmp.resolve("optimizer.ndlist");
         try (NDManager m = NDManager.newBaseManager()) {
             Block b = linear(m, 3);
-            MomentumSgd sgd = stepAndSave(b, m, 2, state);
+            CheckpointableSgd sgd = stepAndSave(b, m, 2, state);
             List<float[]> saved = new ArrayList<>();
             b.getParameters().forEach(p -> saved.add(p.getValue().getArray().toFloatArray()));
             step(sgd, b, m);
             float[] uninterrupted = weights(b);
 
             Block resumed = copy(m, saved);
-            MomentumSgd loaded = sgd();
+            CheckpointableSgd loaded = sgd();
             loaded.load(resumed.getParameters(), state, m);
             step(loaded, resumed, m);
             assertArrayEquals(uninterrupted, weights(resumed), "the loaded optimizer takes the uninterrupted step");

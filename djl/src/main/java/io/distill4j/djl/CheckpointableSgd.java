@@ -1,4 +1,4 @@
-package io.distill4j.train;
+package io.distill4j.djl;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -23,27 +23,30 @@ import java.util.concurrent.ConcurrentHashMap;
  * with it would restart every buffer at zero. Buffers are written under the block's parameter names,
  * which are stable across processes, unlike DJL's parameter ids.
  */
-final class MomentumSgd extends Optimizer {
+public final class CheckpointableSgd extends Optimizer {
     private final float learningRate;
     private final float momentum;
     /** By parameter id, owned by the parameter's manager, so they live as long as the model. */
     private final Map<String, NDArray> velocities = new ConcurrentHashMap<>();
 
-    private MomentumSgd(Builder builder, float learningRate, float momentum) {
+    private CheckpointableSgd(Builder builder, float learningRate, float momentum) {
         super(builder);
         this.learningRate = learningRate;
         this.momentum = momentum;
     }
 
     /**
+     * A fixed learning rate and momentum, as {@code Optimizer.sgd().setLearningRateTracker(Tracker.fixed(lr))
+     * .optMomentum(m)}: the same update.
+     *
      * @param clipGradient element-wise clip of the gradient, or 0 for none
      */
-    static MomentumSgd of(float learningRate, float momentum, float clipGradient) {
+    public static CheckpointableSgd of(float learningRate, float momentum, float clipGradient) {
         Builder b = new Builder();
         if (clipGradient > 0) {
             b.optClipGrad(clipGradient);
         }
-        return new MomentumSgd(b, learningRate, momentum);
+        return new CheckpointableSgd(b, learningRate, momentum);
     }
 
     @Override
@@ -54,7 +57,7 @@ final class MomentumSgd extends Optimizer {
     }
 
     /** Writes the momentum buffers of the parameters that have one, named as in {@code parameters}. */
-    void save(PairList<String, Parameter> parameters, Path file) throws IOException {
+    public void save(PairList<String, Parameter> parameters, Path file) throws IOException {
         NDList list = new NDList();
         for (var p : parameters) {
             NDArray v = velocities.get(p.getValue().getId());
@@ -73,7 +76,7 @@ final class MomentumSgd extends Optimizer {
      *
      * @throws InvalidInputException when the file names a parameter the block does not have
      */
-    void load(PairList<String, Parameter> parameters, Path file, NDManager manager) throws IOException {
+    public void load(PairList<String, Parameter> parameters, Path file, NDManager manager) throws IOException {
         Map<String, Parameter> byName = new HashMap<>();
         parameters.forEach(p -> byName.put(p.getKey(), p.getValue()));
         NDList list;
@@ -86,7 +89,7 @@ final class MomentumSgd extends Optimizer {
             Parameter p = byName.get(v.getName());
             if (p == null || !p.getArray().getShape().equals(v.getShape())) {
                 throw new InvalidInputException(file + ": optimizer state for '" + v.getName()
-                        + "', which this experiment's student and parts do not have (or not of shape " + v.getShape() + ")");
+                        + "', which this model does not have (or not of shape " + v.getShape() + ")");
             }
             velocities.put(p.getId(), v);
         }

@@ -1,0 +1,177 @@
+package io.distill4j.djl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.training.Trainer;
+import ai.djl.training.listener.TrainingListenerAdapter;
+import io.distill4j.runtime.InvalidInputException;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+/**
+ * Writes a checkpoint after every epoch, and resumes from the last complete one as if the run had
+ * never stopped: the student and the distillation's parts (every parameter of the trained block,
+ * batch-norm statistics included), the optimizer's momentum buffers and the step and epoch.
+ *
+ * <p>Each checkpoint is written to a temporary folder renamed into place ({@code epoch-NNN}), so
+ * none is ever half-written. Arrays are stored by parameter name, which is stable across processes.
+ *
+ * <pre>{@code
+ * CheckpointableSgd sgd = CheckpointableSgd.of(0.05f, 0.9f, 0);
+ * CheckpointListener checkpoints = new CheckpointListener(Path.of("checkpoints"), block, sgd);
+ * // config.optOptimizer(sgd).addTrainingListeners(new DistillationListener(block), checkpoints)
+ * trainer.initialize(inputShape);
+ * int done = checkpoints.resume(trainer.getManager());   // 0 when there is no checkpoint yet
+ * EasyTrain.fit(trainer, epochs - done, train, validate);
+ * }</pre>
+ *
+ * <p>The batch order is the dataset's: a sampler that depends on the epoch (not on how many epochs
+ * this process has run) resumes exactly.
+ */
+public final class CheckpointListener extends TrainingListenerAdapter {
+    private static final String PARAMETERS = "parameters.ndlist";
+    private static final String OPTIMIZER = "optimizer.ndlist";
+    private static final String STATE = "state.properties";
+
+    private final Path dir;
+    private final DistillationBlock block;
+    private final CheckpointableSgd optimizer;
+    private int completedEpochs;
+
+    /**
+     * @param dir the checkpoint folder; created when missing
+     * @throws InvalidInputException naming the folder when it is a file or cannot be created, before training
+     */
+    public CheckpointListener(Path dir, DistillationBlock block, CheckpointableSgd optimizer) {
+        this.dir = dir;
+        this.block = block;
+        this.optimizer = optimizer;
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new InvalidInputException(dir + ": cannot be used as the checkpoint folder (" + e + ")");
+        }
+        if (!Files.isWritable(dir)) {
+            throw new InvalidInputException(dir + ": the checkpoint folder is not writable");
+        }
+    }
+
+    @Override
+    public void onEpoch(Trainer trainer) {
+        completedEpochs++;
+        try {
+            save(completedEpochs, block.progress().step());
+        } catch (IOException e) {
+            throw new UncheckedIOException(dir + ": cannot write the checkpoint of epoch " + completedEpochs, e);
+        }
+    }
+
+    private void save(int epoch, long step) throws IOException {
+        Path tmp = Files.createTempDirectory(dir, ".epoch-" + epoch + "-");
+        NDList params = new NDList();
+        for (var p : block.getParameters()) {
+            NDArray a = p.getValue().getArray().duplicate();
+            a.setName(p.getKey());
+            params.add(a);
+        }
+        try (OutputStream out = Files.newOutputStream(tmp.resolve(PARAMETERS))) {
+            params.encode(out);
+        }
+        params.close();
+        optimizer.save(block.getParameters(), tmp.resolve(OPTIMIZER));
+        Properties state = new Properties();
+        state.setProperty("epoch", Integer.toString(epoch));
+        state.setProperty("step", Long.toString(step));
+        try (OutputStream out = Files.newOutputStream(tmp.resolve(STATE))) {
+            state.store(out, "distill4j checkpoint");
+        }
+        Path target = dir.resolve(String.format("epoch-%03d", epoch));
+        if (Files.exists(target)) {
+            deleteTree(target);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Restores the last complete checkpoint into the initialised block (after
+     * {@code trainer.initialize}), in place, so the Trainer trains the restored values.
+     *
+     * @return the number of epochs the checkpoint had completed; 0 when there is none
+     * @throws InvalidInputException naming the file when a checkpoint is unreadable or does not fit the block
+     */
+    public int resume(NDManager manager) {
+        Path last = latest();
+        if (last == null) {
+            return 0;
+        }
+        Map<String, Parameter> byName = new HashMap<>();
+        block.getParameters().forEach(p -> byName.put(p.getKey(), p.getValue()));
+        Path file = last.resolve(PARAMETERS);
+        try (NDManager scratch = manager.newSubManager()) {
+            NDList saved;
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+                saved = NDList.decode(scratch, in);
+            } catch (IOException | RuntimeException e) {
+                throw new InvalidInputException(file + ": unreadable checkpoint (" + e + ")");
+            }
+            if (saved.size() != byName.size()) {
+                throw new InvalidInputException(file + ": holds " + saved.size() + " parameters, the model has " + byName.size());
+            }
+            for (NDArray a : saved) {
+                Parameter p = byName.get(a.getName());
+                if (p == null || !p.getArray().getShape().equals(a.getShape())) {
+                    throw new InvalidInputException(file + ": parameter '" + a.getName() + "' " + a.getShape()
+                            + " is not one of this model's" + (p == null ? "" : " (it has " + p.getArray().getShape() + ")"));
+                }
+                // In place: the Trainer's parameter store keeps the arrays it was given at initialisation.
+                a.copyTo(p.getArray());
+            }
+        }
+        Properties state = new Properties();
+        try (InputStream in = Files.newInputStream(last.resolve(STATE))) {
+            state.load(in);
+            optimizer.load(block.getParameters(), last.resolve(OPTIMIZER), manager);
+            completedEpochs = Integer.parseInt(state.getProperty("epoch"));
+            block.progress().resumeAt(Long.parseLong(state.getProperty("step")), completedEpochs + 1);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof InvalidInputException invalid) {
+                throw invalid;
+            }
+            throw new InvalidInputException(last + ": unreadable checkpoint state (" + e + ")");
+        }
+        return completedEpochs;
+    }
+
+    /** The last complete checkpoint, or null. */
+    private Path latest() {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().matches("epoch-\\d{3}"))
+                    .filter(p -> Files.isRegularFile(p.resolve(STATE)))
+                    .max(Comparator.naturalOrder()).orElse(null);
+        } catch (IOException e) {
+            throw new InvalidInputException(dir + ": cannot list the checkpoint folder (" + e + ")");
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path f : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(f);
+            }
+        }
+    }
+
+}

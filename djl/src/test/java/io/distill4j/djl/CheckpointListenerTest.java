@@ -1,0 +1,110 @@
+package io.distill4j.djl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.EasyTrain;
+import ai.djl.training.Trainer;
+import ai.djl.training.dataset.ArrayDataset;
+import ai.djl.training.loss.Loss;
+import io.distill4j.runtime.InvalidInputException;
+import io.distill4j.runtime.NpzFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A run stopped after an epoch and resumed in fresh objects ends bit-identical to one that never stopped. */
+class CheckpointListenerTest {
+    private static final Shape BATCH = new Shape(8, 1, 12, 12);
+    private static final String PLAN = "{ name = logits, student = logits, teacher = logits, losses = [ { type = kd, weight = 0.5 } ] },"
+            + "{ name = feat, student = feat, teacher = feat, adapters = [ { type = conv1x1 } ], losses = [ { type = mimic, weight = 0.5 } ] }";
+
+    /** Trains until {@code untilEpoch} epochs are complete, resuming from {@code dir} when it holds a checkpoint. */
+    private static Map<String, float[]> train(Path dir, int untilEpoch, long[] steps) throws Exception {
+        try (NDManager m = NDManager.newBaseManager(); Model model = Model.newInstance("student")) {
+            Map<String, NDArray> g = NpzFiles.read(TrajectoryParityTest.GOLDEN, m);
+            SequentialBlock teacher = TrajectoryParityTest.net(8);
+            teacher.initialize(m, DataType.FLOAT32, BATCH);
+            TrajectoryParityTest.load(teacher, "teacher.", g);
+            DistillationBlock block = new DistillationBlock(DistillationTrainingTest.plan(PLAN),
+                    TappedModel.of(TrajectoryParityTest.net(4)).tap("feat", "4"), TappedModel.of(teacher).tap("feat", "4"));
+            model.setBlock(block);
+            CheckpointableSgd sgd = CheckpointableSgd.of(0.05f, 0.9f, 0);
+            CheckpointListener checkpoints = new CheckpointListener(dir, block, sgd);
+            DefaultTrainingConfig config = new DefaultTrainingConfig(new DistillationLoss(Loss.softmaxCrossEntropyLoss(), block))
+                    .optOptimizer(sgd).addTrainingListeners(new DistillationListener(block), checkpoints);
+            Map<String, float[]> out = new LinkedHashMap<>();
+            try (Trainer trainer = model.newTrainer(config)) {
+                trainer.initialize(BATCH);
+                TrajectoryParityTest.load(block.student(), "student.", g);
+                // The same start in every process (DJL would draw the adapter's weights at random).
+                Map<String, NDArray> parts = new LinkedHashMap<>();
+                block.distiller().trainableParts().namedParameters().keySet().forEach(k -> parts.put(k, g.get("kd_mimic.init." + k)));
+                block.distiller().trainableParts().assign(parts, "golden");
+                int done = checkpoints.resume(trainer.getManager());
+                ArrayDataset data = new ArrayDataset.Builder().setData(g.get("inputs")).optLabels(g.get("labels"))
+                        .setSampling(8, false).build();
+                EasyTrain.fit(trainer, untilEpoch - done, data, null);
+                block.getParameters().forEach(p -> out.put(p.getKey(), p.getValue().getArray().toFloatArray()));
+                steps[0] = block.progress().step();
+            }
+            return out;
+        }
+    }
+
+    @Test
+    void aResumedRunEndsBitIdenticalToAnUninterruptedOne(@TempDir Path tmp) throws Exception {
+        long[] steps = new long[1];
+        Map<String, float[]> straight = train(tmp.resolve("straight"), 4, steps);
+        assertEquals(32, steps[0]);
+        Map<String, float[]> firstHalf = train(tmp.resolve("resumed"), 2, steps);
+        assertEquals(16, steps[0]);
+        assertTrue(Files.isDirectory(tmp.resolve("resumed/epoch-002")), "a checkpoint per epoch");
+        Map<String, float[]> resumed = train(tmp.resolve("resumed"), 4, steps);
+        assertEquals(32, steps[0], "the step count went on from the checkpoint");
+        assertEquals(straight.keySet(), resumed.keySet());
+        assertTrue(straight.keySet().stream().anyMatch(k -> k.contains("conv1x1")), "the parts are checkpointed too");
+        for (String k : straight.keySet()) {
+            assertArrayEquals(straight.get(k), resumed.get(k), k);
+        }
+        assertTrue(straight.keySet().stream().anyMatch(k -> !java.util.Arrays.equals(straight.get(k), firstHalf.get(k))),
+                "the second half trained");
+        assertEquals(List.of("epoch-001", "epoch-002", "epoch-003", "epoch-004"),
+                Files.list(tmp.resolve("resumed")).map(p -> p.getFileName().toString()).sorted().toList());
+    }
+
+    @Test
+    void aCheckpointFolderThatIsAFileIsRefusedBeforeTraining(@TempDir Path tmp) throws Exception {
+        Path file = Files.writeString(tmp.resolve("not-a-folder"), "x");
+        try (NDManager m = NDManager.newBaseManager()) {
+            DistillationBlock block = new DistillationBlock(DistillationTrainingTest.plan(PLAN),
+                    TappedModel.of(TrajectoryParityTest.net(4)), TappedModel.of(TrajectoryParityTest.net(8)));
+            InvalidInputException e = assertThrows(InvalidInputException.class,
+                    () -> new CheckpointListener(file, block, CheckpointableSgd.of(0.1f, 0.9f, 0)));
+            assertTrue(e.getMessage().startsWith(file + ": cannot be used as the checkpoint folder"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aCorruptCheckpointNamesItsFile(@TempDir Path tmp) throws Exception {
+        long[] steps = new long[1];
+        train(tmp, 1, steps);
+        Path params = tmp.resolve("epoch-001/parameters.ndlist");
+        Files.write(params, new byte[] {1, 2, 3});
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> train(tmp, 2, steps));
+        assertTrue(e.getMessage().startsWith(params + ": unreadable checkpoint"), e.getMessage());
+    }
+}
