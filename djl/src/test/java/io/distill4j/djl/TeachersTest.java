@@ -144,4 +144,26 @@ class TeachersTest {
             }
         }
     }
+
+    @Test
+    void aTeacherWhoseOutputShapeChangesBetweenBatchesIsStoppedNamingThePair() {
+        try (NDManager m = NDManager.newBaseManager(); Model model = Model.newInstance("student")) {
+            // Three classes on full batches, four on the short last one.
+            Block shifty = new ai.djl.nn.LambdaBlock(x -> new NDList(x.head().getManager()
+                    .zeros(new Shape(x.head().getShape().get(0), x.head().getShape().get(0) == 8 ? 3 : 4))));
+            DistillationBlock block = new DistillationBlock(DistillationTrainingTest.plan(
+                    "{ name = p, student = logits, teacher = logits, losses = [ { type = kd } ] }"),
+                    TappedModel.of(small(4)), TappedModel.of(shifty));
+            model.setBlock(block);
+            DistillationLoss loss = new DistillationLoss(null, block);
+            try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(loss)
+                    .addTrainingListeners(new DistillationListener(block)))) {
+                trainer.initialize(INPUT);
+                io.distill4j.runtime.BatchException e = assertThrows(io.distill4j.runtime.BatchException.class,
+                        () -> EasyTrain.fit(trainer, 1, DistillationTrainingTest.data(m, 12, 4), null));
+                assertTrue(e.getMessage().contains("pair 'p' (test.conf: 1): teacher tensor 'logits' has shape (4, 4), but the"
+                        + " distiller was created for (8, 3)"), e.getMessage());
+            }
+        }
+    }
 }
