@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.distill4j.runtime.DistillationParts;
@@ -211,11 +210,7 @@ public final class DistillationBlock extends AbstractBlock {
     private static Map<String, Shape> shapes(TappedModel model, String prefix, NDManager manager, Shape... inputShapes) {
         Map<String, Shape> shapes = new LinkedHashMap<>();
         try (NDManager probe = manager.newSubManager()) {
-            NDList in = new NDList();
-            for (Shape s : inputShapes) {
-                in.add(probe.zeros(s));
-            }
-            NDList out = model.forward(new ParameterStore(probe, false), in, false, null);
+            NDList out = TappedModel.probe(model, probe, inputShapes);
             List<String> names = model.outputNames();
             for (int i = 0; i < names.size(); i++) {
                 shapes.put(prefix.isEmpty() ? names.get(i) : prefix + "." + names.get(i), out.get(i).getShape());

@@ -117,11 +117,7 @@ public final class TappedModel extends DelegatingBlock {
      */
     public static List<String> outputNamesOf(Block model, Shape... inputShapes) {
         try (NDManager probe = NDManager.newBaseManager()) {
-            NDList in = new NDList();
-            for (Shape s : inputShapes) {
-                in.add(probe.zeros(s));
-            }
-            NDList out = model.forward(new ParameterStore(probe, false), in, false);
+            NDList out = probe(model, probe, inputShapes);
             List<String> names = new ArrayList<>();
             for (NDArray a : out) {
                 if (a.getName() == null || a.getName().isEmpty()) {
@@ -132,6 +128,15 @@ public final class TappedModel extends DelegatingBlock {
             }
             return names;
         }
+    }
+
+    /** One inference pass of {@code model} on zeros of the given shapes, its arrays in {@code manager}. */
+    static NDList probe(Block model, NDManager manager, Shape... inputShapes) {
+        NDList in = new NDList();
+        for (Shape s : inputShapes) {
+            in.add(manager.zeros(s));
+        }
+        return model.forward(new ParameterStore(manager, false), in, false);
     }
 
     private static Map<String, NDArray> byName(NDList own) {
@@ -274,12 +279,7 @@ public final class TappedModel extends DelegatingBlock {
         }
         // A tap's shape is known only by running the model: one inference pass on zeros.
         try (NDManager probe = NDManager.newBaseManager()) {
-            NDList in = new NDList();
-            for (Shape s : inputShapes) {
-                in.add(probe.zeros(s));
-            }
-            NDList out = forward(new ParameterStore(probe, false), in, false, null);
-            return out.stream().map(NDArray::getShape).toArray(Shape[]::new);
+            return probe(this, probe, inputShapes).stream().map(NDArray::getShape).toArray(Shape[]::new);
         }
     }
 

@@ -10,13 +10,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
-import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.core.Linear;
-import ai.djl.nn.pooling.Pool;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.EasyTrain;
 import ai.djl.training.GradientCollector;
@@ -32,15 +27,9 @@ import org.junit.jupiter.api.Test;
 class TeachersTest {
     private static final Shape INPUT = new Shape(8, 1, 28, 28);
 
-    /** conv(4) relu, conv(8, stride 2) relu, pool, flatten, linear(3). */
+    /** conv(w) relu, conv(2w, stride 2) relu, pool, flatten, linear(3): the ReLUs are children "2" and "4". */
     private static SequentialBlock small(int width) {
-        return new SequentialBlock()
-                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(width).build())
-                .add(Activation.reluBlock())
-                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).optStride(new Shape(2, 2))
-                        .setFilters(2 * width).build())
-                .add(Activation.reluBlock())
-                .add(Pool.globalAvgPool2dBlock()).add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(3).build());
+        return TrajectoryParityTest.net(width, 3);
     }
 
     private static Block initialised(Block b, NDManager m) {

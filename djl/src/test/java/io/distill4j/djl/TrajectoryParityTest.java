@@ -46,13 +46,18 @@ class TrajectoryParityTest {
 
     /** conv(w) relu conv(2w, stride 2) relu | pool flatten linear(10), as the generator's net(). */
     static SequentialBlock net(int width) {
+        return net(width, 10);
+    }
+
+    /** The same with {@code classes} outputs: children 01Conv2d, 03Conv2d (its ReLU is "4"), 07Linear. */
+    static SequentialBlock net(int width, int classes) {
         return new SequentialBlock()
                 .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(width).build())
                 .add(Activation.reluBlock())
                 .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).optStride(new Shape(2, 2))
                         .setFilters(2 * width).build())
                 .add(Activation.reluBlock())
-                .add(Pool.globalAvgPool2dBlock()).add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(10).build());
+                .add(Pool.globalAvgPool2dBlock()).add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(classes).build());
     }
 
     static void load(Block block, String prefix, Map<String, NDArray> golden) {
