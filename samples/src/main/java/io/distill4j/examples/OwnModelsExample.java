@@ -70,7 +70,7 @@ public final class OwnModelsExample {
     private OwnModelsExample() {}
 
     public static void main(String[] args) throws IOException, TranslateException {
-        Result r = run(2048, 512, 3, 3, Path.of("runs", "own-models", "steps.csv"));
+        Result r = run(2048, 512, 3, 3, Path.of("runs", "own-models", "steps.csv"), true);
         System.out.printf("teacher %.2f%%, distilled student %.2f%% (test accuracy)%n",
                 100 * r.teacherAccuracy(), 100 * r.studentAccuracy());
     }
@@ -79,8 +79,9 @@ public final class OwnModelsExample {
      * Trains the teacher, then distils the student from it.
      *
      * @param csv where the per-step log of the distilled run goes
+     * @param log whether DJL's logging listener prints progress and each epoch's terms
      */
-    public static Result run(int trainSize, int testSize, int teacherEpochs, int epochs, Path csv)
+    public static Result run(int trainSize, int testSize, int teacherEpochs, int epochs, Path csv, boolean log)
             throws IOException, TranslateException {
         Engine.getInstance().setRandomSeed(0);
         try (NDManager manager = NDManager.newBaseManager();
@@ -94,7 +95,7 @@ public final class OwnModelsExample {
                     .setOutSize(ShapesData.CLASSES.length).optBatchNormMomentum(BN_MOMENTUM).build();
             teacherModel.setBlock(teacher);
             float teacherAccuracy;
-            try (Trainer trainer = teacherModel.newTrainer(config(Loss.softmaxCrossEntropyLoss()))) {
+            try (Trainer trainer = teacherModel.newTrainer(config(Loss.softmaxCrossEntropyLoss(), log))) {
                 trainer.setMetrics(new Metrics());
                 trainer.initialize(new Shape(BATCH).addAll(IMAGE));
                 EasyTrain.fit(trainer, teacherEpochs, train, test);
@@ -112,7 +113,7 @@ public final class OwnModelsExample {
                     TappedModel.of(teacher).tap("feature", "ParallelBlock#3"));     // the third residual unit
             studentModel.setBlock(block);
             DistillationLoss loss = new DistillationLoss(Loss.softmaxCrossEntropyLoss(), block);
-            TrainingConfig config = config(loss).addEvaluators(loss.termEvaluators())
+            TrainingConfig config = config(loss, log).addEvaluators(loss.termEvaluators())
                     .addTrainingListeners(new DistillationListener(block, loss, csv));
             try (Trainer trainer = studentModel.newTrainer(config)) {
                 trainer.setMetrics(new Metrics());
@@ -124,11 +125,11 @@ public final class OwnModelsExample {
         }
     }
 
-    private static DefaultTrainingConfig config(Loss loss) {
+    private static DefaultTrainingConfig config(Loss loss, boolean log) {
         return new DefaultTrainingConfig(loss)
                 .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.05f)).optMomentum(0.9f).build())
                 .addEvaluator(new Accuracy())
-                .addTrainingListeners(TrainingListener.Defaults.logging());
+                .addTrainingListeners(log ? TrainingListener.Defaults.logging() : TrainingListener.Defaults.basic());
     }
 
     /** The built-in shapes images (ten classes of drawn shapes), labels as DJL's datasets carry them. */

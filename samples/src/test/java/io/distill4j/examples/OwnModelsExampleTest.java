@@ -15,7 +15,7 @@ class OwnModelsExampleTest {
     @Test
     void distilsDjlsResNetIntoAMobileNetWithEveryTermInDjlsMetrics(@TempDir Path dir) throws Exception {
         Path csv = dir.resolve("steps.csv");
-        OwnModelsExample.Result r = OwnModelsExample.run(256, 64, 1, 2, csv);
+        OwnModelsExample.Result r = OwnModelsExample.run(256, 64, 1, 2, csv, false);
         Metrics m = r.studentMetrics();
         for (String name : List.of("task", "logits.kd", "logits.kd.weighted", "feature.mimic", "feature.mimic.weighted")) {
             assertTrue(m.hasMetric("train_epoch_" + name), name);
