@@ -141,17 +141,22 @@ public final class CheckpointListener extends TrainingListenerAdapter {
             }
         }
         Properties state = new Properties();
+        int epoch;
+        long step;
         try (InputStream in = Files.newInputStream(last.resolve(STATE))) {
             state.load(in);
-            optimizer.load(block.getParameters(), last.resolve(OPTIMIZER), manager);
-            completedEpochs = Integer.parseInt(state.getProperty("epoch"));
-            block.progress().resumeAt(Long.parseLong(state.getProperty("step")), completedEpochs + 1);
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof InvalidInputException invalid) {
-                throw invalid;
-            }
-            throw new InvalidInputException(last + ": unreadable checkpoint state (" + e + ")");
+            epoch = Integer.parseInt(state.getProperty("epoch"));
+            step = Long.parseLong(state.getProperty("step"));
+        } catch (IOException | RuntimeException e) { // unreadable, or a missing or malformed number
+            throw new InvalidInputException(last.resolve(STATE) + ": unreadable checkpoint state (" + e + ")");
         }
+        try {
+            optimizer.load(block.getParameters(), last.resolve(OPTIMIZER), manager); // names the file itself
+        } catch (IOException e) {
+            throw new InvalidInputException(last.resolve(OPTIMIZER) + ": unreadable optimizer state (" + e + ")");
+        }
+        completedEpochs = epoch;
+        block.progress().resumeAt(step, epoch + 1);
         return completedEpochs;
     }
 

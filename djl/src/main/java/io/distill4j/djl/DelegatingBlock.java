@@ -4,10 +4,12 @@ import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
 import ai.djl.nn.BlockList;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.ParameterList;
+import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import java.io.DataInputStream;
@@ -32,6 +34,19 @@ abstract class DelegatingBlock implements Block {
     /** The wrapped block. */
     public Block inner() {
         return inner;
+    }
+
+    /** What this block makes of the wrapped block's outputs: the one thing a subclass changes. */
+    protected abstract NDList afterForward(NDList innerOutputs);
+
+    @Override
+    public final NDList forward(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return afterForward(inner.forward(ps, inputs, training, params));
+    }
+
+    @Override
+    public final NDList forward(ParameterStore ps, NDList data, NDList labels, PairList<String, Object> params) {
+        return afterForward(inner.forward(ps, data, labels, params));
     }
 
     @Override

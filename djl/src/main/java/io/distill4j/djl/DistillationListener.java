@@ -22,6 +22,7 @@ public final class DistillationListener extends TrainingListenerAdapter {
     private final DistillationLoss loss;
     private final Path csv;
     private BufferedWriter out;
+    private boolean header = true;
 
     /** Counts steps and epochs only. */
     public DistillationListener(DistillationBlock block) {
@@ -96,8 +97,6 @@ public final class DistillationListener extends TrainingListenerAdapter {
             throw new UncheckedIOException(csv + ": cannot write the step log", e);
         }
     }
-
-    private boolean header = true;
 
     private void flush() {
         if (out != null) {

@@ -2,8 +2,6 @@ package io.distill4j.djl;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
-import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 
 /**
  * Stands in for one child block of a user's model and reports its output, as a PyTorch forward hook
@@ -30,18 +28,9 @@ final class TapPoint extends DelegatingBlock {
         return out;
     }
 
-    private NDList record(NDList out) {
+    @Override
+    protected NDList afterForward(NDList out) {
         lastOutput = out;
         return out;
-    }
-
-    @Override
-    public NDList forward(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return record(inner.forward(ps, inputs, training, params));
-    }
-
-    @Override
-    public NDList forward(ParameterStore ps, NDList data, NDList labels, PairList<String, Object> params) {
-        return record(inner.forward(ps, data, labels, params));
     }
 }

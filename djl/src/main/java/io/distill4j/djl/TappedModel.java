@@ -10,7 +10,6 @@ import ai.djl.nn.Block;
 import ai.djl.nn.BlockList;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
-import ai.djl.util.PairList;
 import io.distill4j.runtime.InvalidInputException;
 import io.distill4j.runtime.config.DidYouMean;
 import java.lang.reflect.Field;
@@ -232,17 +231,9 @@ public final class TappedModel extends DelegatingBlock {
         }
     }
 
+    /** The model's named outputs, then each tap's output from this pass. */
     @Override
-    public NDList forward(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return collectOutputs(inner.forward(ps, inputs, training, params));
-    }
-
-    @Override
-    public NDList forward(ParameterStore ps, NDList data, NDList labels, PairList<String, Object> params) {
-        return collectOutputs(inner.forward(ps, data, labels, params));
-    }
-
-    private NDList collectOutputs(NDList own) {
+    protected NDList afterForward(NDList own) {
         NDList out = new NDList(outputNames.size() + taps.size());
         Map<String, NDArray> byName = byName(own);
         if (byName.keySet().containsAll(outputNames)) {

@@ -27,6 +27,5 @@ class OwnModelsExampleTest {
         assertEquals(0.05 * mimic, m.latestMetric("train_epoch_feature.mimic.weighted").getValue(), 1e-5 * mimic);
         List<String> rows = Files.readAllLines(csv);
         assertEquals(1 + 2 * (256 / 32), rows.size(), "a header and a row for each of 16 steps");
-        assertTrue(r.teacherAccuracy() >= 0 && r.studentAccuracy() >= 0);
     }
 }
