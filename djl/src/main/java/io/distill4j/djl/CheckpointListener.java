@@ -27,7 +27,11 @@ import java.util.stream.Stream;
  * batch-norm statistics included), the optimizer's momentum buffers and the step and epoch.
  *
  * <p>Each checkpoint is written to a temporary folder renamed into place ({@code epoch-NNN}), so
- * none is ever half-written. Arrays are stored by parameter name, which is stable across processes.
+ * none is ever half-written. It holds {@code parameters.ndlist} (every array of the block, by
+ * parameter name, which is stable across processes), {@code optimizer.ndlist},
+ * {@code state.properties} (epoch, step and the caller's {@link #note notes}) and
+ * {@code student.params}: the student alone in DJL's parameter format, what
+ * {@code student.loadParameters} reads, without the distillation's parts or any teacher.
  *
  * <pre>{@code
  * CheckpointableSgd sgd = CheckpointableSgd.of(0.05f, 0.9f, 0);
@@ -45,11 +49,14 @@ public final class CheckpointListener extends TrainingListenerAdapter {
     private static final String PARAMETERS = "parameters.ndlist";
     private static final String OPTIMIZER = "optimizer.ndlist";
     private static final String STATE = "state.properties";
+    /** The student alone, in DJL's own parameter format: the exportable model of each epoch. */
+    public static final String STUDENT = "student.params";
 
     private final Path dir;
     private final DistillationBlock block;
     private final CheckpointableSgd optimizer;
     private int completedEpochs;
+    private final Properties notes = new Properties();
 
     /**
      * @param dir the checkpoint folder; created when missing
@@ -67,6 +74,18 @@ public final class CheckpointListener extends TrainingListenerAdapter {
         if (!Files.isWritable(dir)) {
             throw new InvalidInputException(dir + ": the checkpoint folder is not writable");
         }
+    }
+
+    /**
+     * A fact written to every checkpoint's {@code state.properties}, for whoever reads the checkpoint
+     * later (for example the number of classes, so an exporter rebuilds the right head).
+     */
+    public CheckpointListener note(String key, String value) {
+        if (key.equals("epoch") || key.equals("step")) {
+            throw new IllegalArgumentException("'" + key + "' is the checkpoint's own; note something else");
+        }
+        notes.setProperty(key, value);
+        return this;
     }
 
     @Override
@@ -92,7 +111,12 @@ public final class CheckpointListener extends TrainingListenerAdapter {
         }
         params.close();
         optimizer.save(block.getParameters(), tmp.resolve(OPTIMIZER));
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(
+                new java.io.BufferedOutputStream(Files.newOutputStream(tmp.resolve(STUDENT))))) {
+            block.student().inner().saveParameters(out);
+        }
         Properties state = new Properties();
+        state.putAll(notes);
         state.setProperty("epoch", Integer.toString(epoch));
         state.setProperty("step", Long.toString(step));
         try (OutputStream out = Files.newOutputStream(tmp.resolve(STATE))) {
@@ -160,8 +184,18 @@ public final class CheckpointListener extends TrainingListenerAdapter {
         return completedEpochs;
     }
 
-    /** The last complete checkpoint, or null. */
     private Path latest() {
+        return latest(dir);
+    }
+
+    /**
+     * The last complete checkpoint folder under {@code dir} ({@code epoch-NNN}), or null when there is
+     * none: folders left half-written by a killed run are never complete.
+     */
+    public static Path latest(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return null;
+        }
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().matches("epoch-\\d{3}"))
                     .filter(p -> Files.isRegularFile(p.resolve(STATE)))

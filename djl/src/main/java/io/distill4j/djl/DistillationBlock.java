@@ -175,12 +175,9 @@ public final class DistillationBlock extends AbstractBlock {
             }
         });
         if (distiller == null) {
-            Map<String, Shape> studentShapes = shapes(student, "", manager, inputShapes);
-            Map<String, Shape> teacherShapes = new LinkedHashMap<>();
-            teachers.forEach((name, teacher) -> teacherShapes.putAll(shapes(teacher, name, manager, inputShapes)));
-            studentShapes.forEach((name, shape) -> teacherShapes.putIfAbsent(SELF + "." + name, shape));
-            refuseSelfPairsOnTheSameTensor();
-            distiller = Distiller.create(plan, studentShapes, teacherShapes);
+            Map<String, Map<String, Shape>> teacherShapes = new LinkedHashMap<>();
+            teachers.forEach((name, teacher) -> teacherShapes.put(name, shapes(teacher, manager, inputShapes)));
+            distiller = bind(plan, shapes(student, manager, inputShapes), teacherShapes);
             DistillationParts parts = distiller.trainableParts();
             if (!parts.isEmpty()) {
                 addChildBlock("distill", parts);
@@ -191,8 +188,31 @@ public final class DistillationBlock extends AbstractBlock {
         }
     }
 
+    /**
+     * Checks a plan against the models' output shapes as {@code trainer.initialize} will, without the
+     * models: a tool that knows the shapes (from its configuration) finds a wrong pair before it spends
+     * time training or loading teachers.
+     *
+     * @param studentShapes the student's named outputs
+     * @param teacherShapes each teacher's named outputs, by teacher name ("" for a single unnamed teacher)
+     * @throws ExperimentException listing every problem with its file and line
+     */
+    public static void check(DistillPlan plan, Map<String, Shape> studentShapes, Map<String, Map<String, Shape>> teacherShapes) {
+        bind(plan, studentShapes, teacherShapes);
+    }
+
+    private static Distiller bind(DistillPlan plan, Map<String, Shape> studentShapes,
+                                  Map<String, Map<String, Shape>> teacherShapes) {
+        Map<String, Shape> teacherTensors = new LinkedHashMap<>();
+        teacherShapes.forEach((teacher, outputs) -> outputs.forEach((output, shape) ->
+                teacherTensors.put(teacher.isEmpty() ? output : teacher + "." + output, shape)));
+        studentShapes.forEach((name, shape) -> teacherTensors.putIfAbsent(SELF + "." + name, shape));
+        refuseSelfPairsOnTheSameTensor(plan);
+        return Distiller.create(plan, studentShapes, teacherTensors);
+    }
+
     /** A self-distillation pair whose teacher is its own student tensor would teach nothing: refused, located. */
-    private void refuseSelfPairsOnTheSameTensor() {
+    private static void refuseSelfPairsOnTheSameTensor(DistillPlan plan) {
         List<Problem> problems = new java.util.ArrayList<>();
         for (PairPlan pair : plan.pairs()) {
             if (pair.teacher().equals(SELF + "." + pair.student())) {
@@ -207,13 +227,13 @@ public final class DistillationBlock extends AbstractBlock {
     }
 
     /** Each named output's shape, by one inference pass on zeros (a tap's shape is known no other way). */
-    private static Map<String, Shape> shapes(TappedModel model, String prefix, NDManager manager, Shape... inputShapes) {
+    private static Map<String, Shape> shapes(TappedModel model, NDManager manager, Shape... inputShapes) {
         Map<String, Shape> shapes = new LinkedHashMap<>();
         try (NDManager probe = manager.newSubManager()) {
             NDList out = TappedModel.probe(model, probe, inputShapes);
             List<String> names = model.outputNames();
             for (int i = 0; i < names.size(); i++) {
-                shapes.put(prefix.isEmpty() ? names.get(i) : prefix + "." + names.get(i), out.get(i).getShape());
+                shapes.put(names.get(i), out.get(i).getShape());
             }
         }
         return shapes;

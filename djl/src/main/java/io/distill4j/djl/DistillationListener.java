@@ -30,28 +30,62 @@ public final class DistillationListener extends TrainingListenerAdapter {
     }
 
     /**
-     * Counts steps and epochs and logs each training step of {@code loss} to {@code csv}.
+     * Counts steps and epochs and logs each training step of {@code loss} to {@code csv}. A run
+     * resumed from a checkpoint continues the file: rows of the steps it computes again are dropped,
+     * so the log reads as the uninterrupted run's.
      *
-     * @throws UncheckedIOException naming the file when it cannot be created, before training starts
+     * @throws UncheckedIOException naming the file when its folder cannot be created or written, before training starts
      */
     public DistillationListener(DistillationBlock block, DistillationLoss loss, Path csv) {
         this.block = block;
         this.loss = loss;
         this.csv = csv;
         if (csv != null) {
+            Path dir = csv.toAbsolutePath().getParent();
             try {
-                Path dir = csv.toAbsolutePath().getParent();
                 Files.createDirectories(dir);
-                out = Files.newBufferedWriter(csv);
             } catch (IOException e) {
                 throw new UncheckedIOException(csv + ": cannot write the step log (" + e.getMessage() + ")", e);
             }
+            if (!Files.isWritable(dir) || Files.isDirectory(csv) || (Files.exists(csv) && !Files.isWritable(csv))) {
+                throw new UncheckedIOException(new IOException(csv + ": cannot write the step log (not a writable file)"));
+            }
+        }
+    }
+
+    /** Opened at the first step, when a resumed run already knows the step it continues from. */
+    private void open() throws IOException {
+        long from = block.progress().step();
+        if (from > 0 && Files.isRegularFile(csv)) {
+            List<String> kept = new java.util.ArrayList<>();
+            for (String line : Files.readAllLines(csv)) {
+                String[] cells = line.split(",", 3);
+                if (line.startsWith("epoch,")) {
+                    kept.add(line);
+                    header = false;
+                } else if (cells.length > 1 && cells[1].matches("\\d+") && Long.parseLong(cells[1]) < from) {
+                    kept.add(line);
+                }
+            }
+            Path tmp = Files.createTempFile(csv.toAbsolutePath().getParent(), ".steps", ".csv");
+            Files.write(tmp, kept);
+            Files.move(tmp, csv, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            out = Files.newBufferedWriter(csv, java.nio.file.StandardOpenOption.APPEND);
+        } else {
+            out = Files.newBufferedWriter(csv);
         }
     }
 
     @Override
     public void onTrainingBatch(Trainer trainer, BatchData batchData) {
-        if (out != null && loss.lastResult() != null && loss.lastWasTraining()) {
+        if (csv != null && loss.lastResult() != null && loss.lastWasTraining()) {
+            try {
+                if (out == null) {
+                    open();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(csv + ": cannot write the step log (" + e.getMessage() + ")", e);
+            }
             write(loss.lastResult());
         }
         block.progress().stepDone();

@@ -34,6 +34,15 @@ class CheckpointListenerTest {
 
     /** Trains until {@code untilEpoch} epochs are complete, resuming from {@code dir} when it holds a checkpoint. */
     private static Map<String, float[]> train(Path dir, int untilEpoch, long[] steps) throws Exception {
+        return train(dir, untilEpoch, steps, null, null);
+    }
+
+    /**
+     * As above; with {@code csv}, logs every step there; with {@code history}, records the epochs,
+     * validating on the training data, and checks the last epoch's accuracy against a pass of its own.
+     */
+    private static Map<String, float[]> train(Path dir, int untilEpoch, long[] steps, Path csv, EpochHistory history)
+            throws Exception {
         try (NDManager m = NDManager.newBaseManager(); Model model = Model.newInstance("student")) {
             Map<String, NDArray> g = NpzFiles.read(TrajectoryParityTest.GOLDEN, m);
             SequentialBlock teacher = TrajectoryParityTest.net(8);
@@ -43,9 +52,13 @@ class CheckpointListenerTest {
                     TappedModel.of(TrajectoryParityTest.net(4)).tap("feat", "4"), TappedModel.of(teacher).tap("feat", "4"));
             model.setBlock(block);
             CheckpointableSgd sgd = CheckpointableSgd.of(0.05f, 0.9f, 0);
-            CheckpointListener checkpoints = new CheckpointListener(dir, block, sgd);
-            DefaultTrainingConfig config = new DefaultTrainingConfig(new DistillationLoss(Loss.softmaxCrossEntropyLoss(), block))
-                    .optOptimizer(sgd).addTrainingListeners(new DistillationListener(block), checkpoints);
+            CheckpointListener checkpoints = new CheckpointListener(dir, block, sgd).note("classes", "10");
+            DistillationLoss loss = new DistillationLoss(Loss.softmaxCrossEntropyLoss(), block);
+            DefaultTrainingConfig config = new DefaultTrainingConfig(loss)
+                    .optOptimizer(sgd).addTrainingListeners(new DistillationListener(block, loss, csv), checkpoints);
+            if (history != null) {
+                config.addTrainingListeners(history);
+            }
             Map<String, float[]> out = new LinkedHashMap<>();
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(BATCH);
@@ -57,7 +70,14 @@ class CheckpointListenerTest {
                 int done = checkpoints.resume(trainer.getManager());
                 ArrayDataset data = new ArrayDataset.Builder().setData(g.get("inputs")).optLabels(g.get("labels"))
                         .setSampling(8, false).build();
-                EasyTrain.fit(trainer, untilEpoch - done, data, null);
+                EasyTrain.fit(trainer, untilEpoch - done, data, history == null ? null : data);
+                if (history != null) {
+                    NDArray logits = block.student().forward(new ai.djl.training.ParameterStore(m, false),
+                            new ai.djl.ndarray.NDList(g.get("inputs")), false).get(0);
+                    double own = logits.argMax(1).eq(g.get("labels").toType(DataType.INT64, false)).sum().getLong()
+                            / (double) g.get("labels").getShape().get(0);
+                    assertEquals(own, history.latest().accuracy(), 1e-12, "the history's accuracy is the model's");
+                }
                 block.getParameters().forEach(p -> out.put(p.getKey(), p.getValue().getArray().toFloatArray()));
                 steps[0] = block.progress().step();
             }
@@ -84,6 +104,57 @@ class CheckpointListenerTest {
                 "the second half trained");
         assertEquals(List.of("epoch-001", "epoch-002", "epoch-003", "epoch-004"),
                 Files.list(tmp.resolve("resumed")).map(p -> p.getFileName().toString()).sorted().toList());
+    }
+
+    @Test
+    void aResumedStepLogReadsAsTheUninterruptedOne(@TempDir Path tmp) throws Exception {
+        long[] steps = new long[1];
+        train(tmp.resolve("straight"), 3, steps, tmp.resolve("straight.csv"), null);
+        train(tmp.resolve("resumed"), 1, steps, tmp.resolve("resumed.csv"), null);
+        // The run was killed during epoch 2, after some steps were logged that the checkpoint does not hold.
+        List<String> full = Files.readAllLines(tmp.resolve("straight.csv"));
+        Files.write(tmp.resolve("resumed.csv"), full.subList(0, 1 + 8 + 3));
+        train(tmp.resolve("resumed"), 3, steps, tmp.resolve("resumed.csv"), null);
+        assertEquals(1 + 24, full.size(), "a header and one row per step");
+        assertEquals(full, Files.readAllLines(tmp.resolve("resumed.csv")));
+    }
+
+    @Test
+    void theHistoryHoldsEachEpochsMeansAndTheCheckpointTheExportableStudent(@TempDir Path tmp) throws Exception {
+        long[] steps = new long[1];
+        EpochHistory history = new EpochHistory().chart(tmp.resolve("chart.png"), "kd + mimic");
+        train(tmp.resolve("run"), 2, steps, tmp.resolve("steps.csv"), history);
+        assertEquals(List.of(1, 2), history.epochs().stream().map(EpochSummary::epoch).toList());
+        List<String> rows = Files.readAllLines(tmp.resolve("steps.csv"));
+        List<String> header = List.of(rows.get(0).split(","));
+        for (EpochSummary e : history.epochs()) {
+            assertEquals(java.util.Set.of("task", "logits.kd", "feat.mimic"), e.parts().keySet());
+            // The epoch's means are those of its steps in the log.
+            for (String[] column : new String[][] {{"total", null}, {"task", "task"}, {"feat.mimic.weighted", "feat.mimic"}}) {
+                int c = header.indexOf(column[0]);
+                double mean = rows.stream().skip(1).map(r -> r.split(",")).filter(r -> Integer.parseInt(r[0]) == e.epoch())
+                        .mapToDouble(r -> Double.parseDouble(r[c])).average().orElseThrow();
+                double recorded = column[1] == null ? e.loss() : e.parts().get(column[1]);
+                assertEquals(mean, recorded, 1e-6 * Math.abs(mean), e.epoch() + " " + column[0]);
+            }
+        }
+        byte[] png = Files.readAllBytes(tmp.resolve("chart.png"));
+        assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, java.util.Arrays.copyOf(png, 4), "a PNG chart");
+
+        Path last = CheckpointListener.latest(tmp.resolve("run"));
+        assertEquals(tmp.resolve("run/epoch-002"), last);
+        assertTrue(Files.readString(last.resolve("state.properties")).contains("classes=10"), "the caller's notes are kept");
+        try (NDManager m = NDManager.newBaseManager()) {
+            SequentialBlock student = TrajectoryParityTest.net(4);
+            student.initialize(m, DataType.FLOAT32, BATCH);
+            try (var in = new java.io.DataInputStream(Files.newInputStream(last.resolve(CheckpointListener.STUDENT)))) {
+                student.loadParameters(m, in);
+            }
+            Map<String, float[]> trained = train(tmp.resolve("run"), 2, steps);
+            for (var p : student.getParameters()) {
+                assertArrayEquals(trained.get("01student_" + p.getKey()), p.getValue().getArray().toFloatArray(), p.getKey());
+            }
+        }
     }
 
     @Test

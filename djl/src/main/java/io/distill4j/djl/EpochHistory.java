@@ -1,0 +1,144 @@
+package io.distill4j.djl;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.Trainer;
+import ai.djl.training.listener.TrainingListenerAdapter;
+import ai.djl.training.loss.Loss;
+import io.distill4j.runtime.DistillResult;
+import io.distill4j.runtime.TermResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Records each epoch of any DJL training (distilled or not) as an {@link EpochSummary}: the mean
+ * training loss, for a {@link DistillationLoss} the mean task loss and weighted terms, and the top-1
+ * accuracy of the first output against the first label on the validation data that
+ * {@code EasyTrain.fit} evaluates after the epoch. Optionally draws them as a PNG chart after every
+ * epoch ({@link #chart}), so a run stopped early still has its picture.
+ *
+ * <p>It reads the predictions DJL hands to every listener; it needs no other listener and no order
+ * among them. The values leave the device once per step, as DJL's own evaluators do.
+ */
+public final class EpochHistory extends TrainingListenerAdapter {
+    private final List<EpochSummary> epochs = new ArrayList<>();
+    private final Map<String, Double> partSums = new LinkedHashMap<>();
+    private int nextEpoch = 1;
+    private double lossSum;
+    private long steps;
+    private long correct;
+    private long seen;
+    private Path png;
+    private String title;
+    private String series;
+    private final Map<String, List<EpochSummary>> compared = new LinkedHashMap<>();
+    private final Map<String, Double> references = new LinkedHashMap<>();
+
+    /** The epoch the next summary is numbered with (from 1): {@code k + 1} after resuming k epochs. */
+    public EpochHistory startAt(int epoch) {
+        this.nextEpoch = epoch;
+        return this;
+    }
+
+    /**
+     * Draws the history to {@code png} after every epoch: the loss and its parts per epoch (log scale)
+     * beside the validation accuracy.
+     */
+    public EpochHistory chart(Path png, String title) {
+        return chart(png, title, title);
+    }
+
+    /** As {@link #chart(Path, String)}, naming this run's accuracy line {@code series} (e.g. "student distilled"). */
+    public EpochHistory chart(Path png, String title, String series) {
+        this.png = png;
+        this.title = title;
+        this.series = series;
+        return this;
+    }
+
+    /** Another run's accuracy per epoch, drawn beside this one's (e.g. the student trained alone). */
+    public EpochHistory compareWith(String name, List<EpochSummary> other) {
+        compared.put(name, List.copyOf(other));
+        return this;
+    }
+
+    /** A fixed accuracy drawn as a line across the chart (e.g. the teacher's). */
+    public EpochHistory reference(String name, double accuracy) {
+        references.put(name, accuracy);
+        return this;
+    }
+
+    /** The epochs recorded so far, in order. */
+    public List<EpochSummary> epochs() {
+        return Collections.unmodifiableList(epochs);
+    }
+
+    /** The last epoch's summary, or null before the first epoch ends. */
+    public EpochSummary latest() {
+        return epochs.isEmpty() ? null : epochs.get(epochs.size() - 1);
+    }
+
+    /** The mean training loss of the epoch so far (for progress displays); NaN before its first step. */
+    public double runningLoss() {
+        return steps == 0 ? Double.NaN : lossSum / steps;
+    }
+
+    @Override
+    public void onTrainingBatch(Trainer trainer, BatchData batchData) {
+        Loss loss = trainer.getLoss();
+        for (Map.Entry<Device, NDList> device : batchData.getPredictions().entrySet()) {
+            NDList labels = batchData.getLabels().get(device.getKey());
+            NDList predictions = device.getValue();
+            if (loss instanceof DistillationLoss distillation) {
+                // The step's result, computed once by the loss: reading it adds no computation.
+                DistillResult r = distillation.result(labels, predictions);
+                lossSum += r.total().getFloat();
+                r.taskLoss().ifPresent(t -> partSums.merge("task", (double) t.getFloat(), Double::sum));
+                for (TermResult t : r.terms()) {
+                    partSums.merge(t.key(), (double) t.weighted().getFloat(), Double::sum);
+                }
+            } else {
+                lossSum += loss.evaluate(labels, predictions).getFloat();
+            }
+        }
+        steps++;
+    }
+
+    @Override
+    public void onValidationBatch(Trainer trainer, BatchData batchData) {
+        for (Map.Entry<Device, NDList> device : batchData.getPredictions().entrySet()) {
+            NDArray label = batchData.getLabels().get(device.getKey()).get(0);
+            NDArray predicted = device.getValue().get(0).argMax(1);
+            correct += predicted.eq(label.toType(DataType.INT64, false)).sum().getLong();
+            seen += label.getShape().get(0);
+        }
+    }
+
+    @Override
+    public void onEpoch(Trainer trainer) {
+        long n = Math.max(steps, 1);
+        Map<String, Double> means = new LinkedHashMap<>();
+        partSums.forEach((k, v) -> means.put(k, v / n));
+        epochs.add(new EpochSummary(nextEpoch++, lossSum / n, means, seen == 0 ? Double.NaN : (double) correct / seen));
+        partSums.clear();
+        lossSum = 0;
+        steps = 0;
+        correct = 0;
+        seen = 0;
+        if (png != null) {
+            try {
+                TrainingChart.write(png, title, series, epochs, compared, references);
+            } catch (IOException e) {
+                throw new UncheckedIOException(png + ": cannot write the chart (" + e.getMessage() + ")", e);
+            }
+        }
+    }
+}
