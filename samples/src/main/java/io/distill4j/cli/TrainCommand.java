@@ -83,7 +83,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             outcomes.add(o);
             Report.table(out, o);
-            out.println("  log: " + o.output().resolve("steps.csv") + "   chart: " + Report.chart(o)
+            out.println("  log: " + o.output().resolve("steps.csv") + "   chart: " + o.output().resolve("chart.png")
                     + "   checkpoints: " + o.output().resolve("checkpoints"));
             out.flush();
         }

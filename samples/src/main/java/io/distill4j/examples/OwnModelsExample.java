@@ -61,7 +61,7 @@ public final class OwnModelsExample {
      * PyTorch engine passes the momentum to torch, so the model zoo's default of 0.9 would leave the
      * statistics (and the test accuracy) at the mercy of the last batch.
      */
-    private static final float BN_MOMENTUM = 0.1f;
+    static final float BN_MOMENTUM = 0.1f;
     private static final Shape IMAGE = new Shape(1, 28, 28);
 
     /** What a run measured: test accuracy of the teacher and of the distilled student, and DJL's metrics. */
@@ -125,7 +125,7 @@ public final class OwnModelsExample {
         }
     }
 
-    private static DefaultTrainingConfig config(Loss loss, boolean log) {
+    static DefaultTrainingConfig config(Loss loss, boolean log) {
         return new DefaultTrainingConfig(loss)
                 .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.05f)).optMomentum(0.9f).build())
                 .addEvaluator(new Accuracy())

@@ -8,72 +8,67 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
+import ai.djl.training.EasyTrain;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.BatchSampler;
 import ai.djl.training.dataset.SequenceSampler;
+import ai.djl.training.loss.IndexLoss;
 import ai.djl.training.loss.Loss;
 import ai.djl.translate.TranslateException;
-import ai.djl.util.PairList;
+import io.distill4j.djl.CheckpointListener;
 import io.distill4j.djl.CheckpointableSgd;
-import io.distill4j.runtime.DistillBatch;
-import io.distill4j.runtime.DistillResult;
+import io.distill4j.djl.DistillationBlock;
+import io.distill4j.djl.DistillationListener;
+import io.distill4j.djl.DistillationLoss;
+import io.distill4j.djl.EpochHistory;
+import io.distill4j.djl.EpochShuffle;
+import io.distill4j.djl.EpochSummary;
+import io.distill4j.djl.TappedModel;
 import io.distill4j.runtime.DistillationParts;
-import io.distill4j.runtime.Distiller;
 import io.distill4j.runtime.InvalidInputException;
-import io.distill4j.runtime.TermResult;
 import io.distill4j.runtime.plan.DistillPlan;
-import java.io.BufferedWriter;
+import io.distill4j.spi.Options;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.IntSupplier;
-import java.util.stream.Stream;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * One experiment's training: the teacher (trained once per data and teacher settings, then loaded
- * from its cache), the student trained alone on the task, and the student distilled under the
- * experiment's plan, from the same seed, initialisation and batch order, so the difference is the
- * distillation's alone.
+ * One experiment's training, on the library's public API as a DJL user would write it: the teachers
+ * (each trained once per data and teacher settings, then loaded from its cache), the student trained
+ * alone on the task, and the student distilled ({@link DistillationBlock}, {@link DistillationLoss},
+ * {@code EasyTrain.fit} and the library's listeners), from the same seed, initialisation and batch
+ * order, so the difference is the distillation's alone. What is the tool's own here is choosing the
+ * models from the settings, the progress display and the report.
  */
 public final class TrainJob {
-    /** What a student checkpoint file should be, for messages naming it. */
-    private static final String STUDENT_CHECKPOINT = "a checkpoint of this experiment's student";
-
     /** Test accuracy and wall time of one model, and its per-epoch statistics. */
-    public record RunResult(String name, double accuracy, double seconds, List<Epoch> epochs) {}
+    public record RunResult(String name, double accuracy, double seconds, List<EpochSummary> epochs) {}
 
-    /** One epoch: mean task loss, mean weighted terms, mean total, and the test accuracy after it. */
-    public record Epoch(int epoch, double task, Map<String, Double> terms, double total, double accuracy) {}
+    /** A teacher of the run, and whether it came from the cache (or a TorchScript file) rather than training. */
+    public record TeacherRun(RunResult result, boolean cached) {}
 
-    /** What a run produced. */
-    public record Outcome(String experiment, RunResult teacher, boolean teacherCached, RunResult alone,
-                          RunResult distilled, Path output) {}
+    /** What a run produced; teachers by name (a single {@code train.teacher} under ""). */
+    public record Outcome(String experiment, Map<String, TeacherRun> teachers, RunResult alone, RunResult distilled,
+                          Path output) {
+        /** The first (or only) teacher. */
+        public TeacherRun teacher() {
+            return teachers.values().iterator().next();
+        }
+    }
 
-    private final String name;
-    private final DistillPlan plan;
-    private final TrainSettings settings;
-    private final Path output;
-    private final boolean resume;
-    private final PrintWriter log;
     /**
      * Called after every step of the distilled run, with a count of the native arrays alive in the
      * long-lived managers: counting lists every array, so an observer asks only at the steps it samples.
@@ -82,11 +77,25 @@ public final class TrainJob {
         void afterStep(long step, IntSupplier liveArrays);
     }
 
+    private final String name;
+    private final DistillPlan plan;
+    private final TrainSettings settings;
+    private final Path output;
+    private final boolean resume;
+    private final PrintWriter log;
     private StepObserver observer;
-    /** Classes of the run's data, recorded in checkpoints so that export rebuilds the right head. */
-    private int classes;
     private boolean distilledOnly;
-    private NDManager root;
+    /** Models live until the job ends: the teachers' parameters are used after their training. */
+    private final List<Model> models = new ArrayList<>();
+
+    public TrainJob(String name, DistillPlan plan, TrainSettings settings, boolean resume, PrintWriter log) {
+        this.name = name;
+        this.plan = plan;
+        this.settings = settings;
+        this.output = settings.outputDir(name);
+        this.resume = resume;
+        this.log = log;
+    }
 
     /** Watches the distilled run step by step (the memory benchmark). */
     public TrainJob observe(StepObserver stepObserver) {
@@ -100,100 +109,175 @@ public final class TrainJob {
         return this;
     }
 
-    /** Models live until the job ends: the teacher's parameters are used after its training. */
-    private final List<Model> models = new ArrayList<>();
-    /** The training data's order, a function of the seed and the epoch. */
-    private EpochShuffle shuffle;
-
-    public TrainJob(String name, DistillPlan plan, TrainSettings settings, boolean resume, PrintWriter log) {
-        this.name = name;
-        this.plan = plan;
-        this.settings = settings;
-        this.output = settings.outputDir(name);
-        this.resume = resume;
-        this.log = log;
-    }
-
     /** The experiment's name (its file name without {@code .conf}). */
     public String name() {
         return name;
     }
+
+    /** The data of one run: datasets and the shuffle they share, whose epoch each run sets. */
+    private record Data(ArrayDataset train, ArrayDataset test, EpochShuffle shuffle, Shape input, int classes,
+                        NDManager root) {}
 
     public Outcome run() throws IOException {
         Files.createDirectories(output);
         Device device = device();
         int seed = settings.run.getInt("seed");
         try (NDManager root = NDManager.newBaseManager(device)) {
-            this.root = root;
-            Datasets.Data data = Datasets.load(settings.data, seed);
-            shuffle = new EpochShuffle(seed);
-            classes = data.classes();
-            Datasets.Split tr = data.train();
-            Shape input = new Shape(settings.run.getInt("batch-size"), tr.channels(), tr.size(), tr.size());
-            ArrayDataset train = dataset(root, tr, true);
-            ArrayDataset test = dataset(root, data.test(), false);
+            Datasets.Data loaded = Datasets.load(settings.data, seed);
+            EpochShuffle shuffle = new EpochShuffle(seed);
+            Datasets.Split tr = loaded.train();
+            Data data = new Data(dataset(root, tr, shuffle), dataset(root, loaded.test(), null), shuffle,
+                    new Shape(settings.run.getInt("batch-size"), tr.channels(), tr.size(), tr.size()), loaded.classes(), root);
 
-            Path cached = teacherCache().resolve(settings.teacherKey() + ".params");
-            String torchscript = settings.teacher.getString("torchscript");
-            Block teacher;
-            List<String> teacherOutputs = TappedNet.OUTPUTS;
-            RunResult teacherResult;
-            boolean fromCache = Files.isRegularFile(cached);
-            if (!torchscript.isBlank()) {
-                Model scripted = loadTorchScript(Path.of(torchscript), device);
-                teacher = scripted.getBlock();
-                teacherOutputs = List.of(settings.teacher.getString("outputs").split("\\s*,\\s*"));
-                fromCache = true;
-                teacherResult = new RunResult("teacher", accuracy(teacher, test, root), 0, List.of());
-                log.printf("teacher: TorchScript %s (test accuracy %.2f%%)%n", torchscript, 100 * teacherResult.accuracy());
-            } else if (fromCache) {
-                TappedNet cachedNet = net(settings.teacher, data.classes());
-                teacher = cachedNet;
-                cachedNet.initialize(root, DataType.FLOAT32, input);
-                try {
-                    DistillationParts.readParameters(cachedNet, cached, root, "a teacher of these settings");
-                } catch (InvalidInputException e) {
-                    throw new InvalidInputException(e.getMessage() + "; delete it to retrain");
+            // Every pair is checked against the models' shapes before any teacher is trained or loaded.
+            Map<String, Block> scripted = new LinkedHashMap<>();
+            Map<String, Map<String, Shape>> teacherShapes = new LinkedHashMap<>();
+            for (Map.Entry<String, Options> t : settings.teachers.entrySet()) {
+                String torchscript = t.getValue().getString("torchscript");
+                if (torchscript.isBlank()) {
+                    teacherShapes.put(t.getKey(), outputShapes(net(t.getValue(), data.classes()), TappedNet.OUTPUTS, data.input()));
+                } else {
+                    String key = settingsKey(t.getKey());
+                    Block model = loadTorchScript(Path.of(torchscript), device, key);
+                    scripted.put(t.getKey(), model);
+                    teacherShapes.put(t.getKey(), probeShapes(model, outputNames(t.getValue()), data, key));
                 }
-                cachedNet.freezeParameters(true);
-                teacherResult = new RunResult("teacher", accuracy(teacher, test, root), 0, List.of());
-                log.printf("teacher: loaded from %s (test accuracy %.2f%%)%n", cached, 100 * teacherResult.accuracy());
-            } else {
-                TappedNet trained = net(settings.teacher, data.classes());
-                teacher = trained;
-                Engine.getInstance().setRandomSeed(seed);
-                teacherResult = fit("teacher", trained, null, null, List.of(), train, test, input, settings.teacher.getInt("epochs"),
-                        (float) settings.teacher.getDouble("learning-rate"), null);
-                DistillationParts.writeParameters(trained, cached);
-                // From here the teacher only answers: no step should record a graph through it (the
-                // cached teacher's arrays come without gradients, and the two runs should cost alike).
-                trained.freezeParameters(true);
-                log.printf("teacher: trained and cached in %s%n", cached);
+            }
+            DistillationBlock.check(plan, outputShapes(net(settings.student, data.classes()), TappedNet.OUTPUTS, data.input()),
+                    teacherShapes);
+
+            Map<String, TeacherRun> teacherRuns = new LinkedHashMap<>();
+            Map<String, TappedModel> teachers = new LinkedHashMap<>();
+            for (Map.Entry<String, Options> t : settings.teachers.entrySet()) {
+                teachers.put(t.getKey(), teacher(t.getKey(), t.getValue(), scripted.get(t.getKey()), data, teacherRuns));
             }
 
             Engine.getInstance().setRandomSeed(seed);
-            RunResult alone = distilledOnly ? new RunResult("student alone", Double.NaN, 0, List.of()) : fit("student alone",
-                    net(settings.student, data.classes()), null, null, List.of(), train, test, input,
-                    settings.run.getInt("epochs"), (float) settings.run.getDouble("learning-rate"), null);
+            RunResult alone = distilledOnly ? new RunResult("student alone", Double.NaN, 0, List.of())
+                    : fitAlone("student alone", net(settings.student, data.classes()), settings.run.getInt("epochs"),
+                            (float) settings.run.getDouble("learning-rate"), data);
 
-            TappedNet student = net(settings.student, data.classes());
-            Map<String, Shape> studentShapes = shapes(student, input);
-            Map<String, Shape> teacherShapes = teacher instanceof TappedNet tapped ? shapes(tapped, input)
-                    : probeShapes(teacher, teacherOutputs, input, root);
-            Distiller distiller = Distiller.create(plan, studentShapes, teacherShapes);
             Engine.getInstance().setRandomSeed(seed);
-            RunResult distilled = fit("student distilled", student, distiller, teacher, teacherOutputs, train, test, input,
-                    settings.run.getInt("epochs"), (float) settings.run.getDouble("learning-rate"), output);
-            if (distiller.skippedTerms() > 0) {
-                log.printf("note: %d non-finite term(s) were skipped (non-finite = skip)%n", distiller.skippedTerms());
-            }
-            return new Outcome(name, teacherResult, fromCache, alone, distilled, output);
+            RunResult distilled = fitDistilled(teachers, teacherRuns, alone, data);
+            return new Outcome(name, teacherRuns, alone, distilled, output);
         } catch (TranslateException e) {
             throw new IllegalStateException("batching the dataset failed: " + e.getMessage(), e);
         } finally {
             models.forEach(Model::close);
             models.clear();
         }
+    }
+
+    /** A teacher from its TorchScript file, the cache, or trained now (and cached); frozen for distilling. */
+    private TappedModel teacher(String teacherName, Options t, Block scripted, Data data, Map<String, TeacherRun> runs)
+            throws IOException, TranslateException {
+        String label = teacherName.isEmpty() ? "teacher" : "teacher " + teacherName;
+        if (scripted != null) {
+            RunResult r = new RunResult(label, accuracy(scripted, data.test(), data.root()), 0, List.of());
+            log.printf("%s: TorchScript %s (test accuracy %.2f%%)%n", label, t.getString("torchscript"), 100 * r.accuracy());
+            runs.put(teacherName, new TeacherRun(r, true));
+            return TappedModel.of(scripted, outputNames(t).toArray(String[]::new));
+        }
+        TappedNet net = net(t, data.classes());
+        Path cached = teacherCache().resolve(settings.teacherKey(t) + ".params");
+        if (Files.isRegularFile(cached)) {
+            net.initialize(data.root(), DataType.FLOAT32, data.input());
+            try {
+                DistillationParts.readParameters(net, cached, data.root(), "a teacher of these settings");
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException(e.getMessage() + "; delete it to retrain");
+            }
+            RunResult r = new RunResult(label, accuracy(net, data.test(), data.root()), 0, List.of());
+            log.printf("%s: loaded from %s (test accuracy %.2f%%)%n", label, cached, 100 * r.accuracy());
+            runs.put(teacherName, new TeacherRun(r, true));
+        } else {
+            Engine.getInstance().setRandomSeed(settings.run.getInt("seed"));
+            RunResult r = fitAlone(label, net, t.getInt("epochs"), (float) t.getDouble("learning-rate"), data);
+            DistillationParts.writeParameters(net, cached);
+            log.printf("%s: trained and cached in %s%n", label, cached);
+            runs.put(teacherName, new TeacherRun(r, false));
+        }
+        return TappedModel.of(net, TappedNet.OUTPUTS.toArray(String[]::new));
+    }
+
+    /** A model trained on the task alone (a teacher, or the student without distillation): plain DJL training. */
+    private RunResult fitAlone(String label, TappedNet net, int epochs, float lr, Data data)
+            throws IOException, TranslateException {
+        long t0 = System.nanoTime();
+        Model model = Model.newInstance(label);
+        models.add(model);
+        model.setBlock(net);
+        EpochHistory history = new EpochHistory();
+        // The zoo's nets return their taps after the logits: the task loss reads the first output and label.
+        DefaultTrainingConfig config = new DefaultTrainingConfig(new IndexLoss(Loss.softmaxCrossEntropyLoss(), 0))
+                .optOptimizer(optimizer(lr))
+                .addTrainingListeners(data.shuffle(), history, new ProgressListener(label, epochs, batches(data), history, log));
+        try (Trainer trainer = model.newTrainer(config)) {
+            trainer.initialize(data.input());
+            data.shuffle().startAt(1);
+            EasyTrain.fit(trainer, epochs, data.train(), data.test());
+        }
+        return result(label, history, t0);
+    }
+
+    /** The student distilled: the library's block, loss and listeners, with checkpoints and resume. */
+    private RunResult fitDistilled(Map<String, TappedModel> teachers, Map<String, TeacherRun> teacherRuns, RunResult alone,
+                                   Data data) throws IOException, TranslateException {
+        String label = "student distilled";
+        long t0 = System.nanoTime();
+        TappedNet net = net(settings.student, data.classes());
+        DistillationBlock block = new DistillationBlock(plan, TappedModel.of(net, TappedNet.OUTPUTS.toArray(String[]::new)),
+                teachers);
+        DistillationLoss loss = new DistillationLoss(Loss.softmaxCrossEntropyLoss(), block, "targets", "boxes", "image_sizes");
+        Model model = Model.newInstance(label);
+        models.add(model);
+        model.setBlock(block);
+        CheckpointableSgd sgd = optimizer((float) settings.run.getDouble("learning-rate"));
+        CheckpointListener checkpoints = new CheckpointListener(output.resolve("checkpoints"), block, sgd)
+                .note("classes", Integer.toString(data.classes()));
+        EpochHistory history = new EpochHistory().chart(output.resolve("chart.png"), name, label);
+        if (!distilledOnly) {
+            history.compareWith("student alone", alone.epochs());
+        }
+        teacherRuns.forEach((n, t) -> history.reference(n.isEmpty() ? "teacher" : "teacher " + n, t.result().accuracy()));
+        int epochs = settings.run.getInt("epochs");
+        ProgressListener progress = new ProgressListener(label, epochs, batches(data), history, log);
+        DefaultTrainingConfig config = new DefaultTrainingConfig(loss).optOptimizer(sgd)
+                .addTrainingListeners(data.shuffle(), new DistillationListener(block, loss, output.resolve("steps.csv")),
+                        history, checkpoints, progress);
+        if (observer != null) {
+            config.addTrainingListeners(new MemoryWatch(observer, () -> data.root().getManagedArrays().size()
+                    + model.getNDManager().getManagedArrays().size()));
+        }
+        try (Trainer trainer = model.newTrainer(config)) {
+            trainer.initialize(data.input());
+            int done = resume ? checkpoints.resume(trainer.getManager()) : 0;
+            if (done > 0) {
+                log.printf("%s: resumed after epoch %d (step %d)%n", label, done, block.progress().step());
+            }
+            data.shuffle().startAt(done + 1);
+            history.startAt(done + 1);
+            progress.startAt(done + 1);
+            EasyTrain.fit(trainer, epochs - done, data.train(), data.test());
+        }
+        if (block.distiller().skippedTerms() > 0) {
+            log.printf("note: %d non-finite term(s) were skipped (non-finite = skip)%n", block.distiller().skippedTerms());
+        }
+        return result(label, history, t0);
+    }
+
+    private static int batches(Data data) {
+        return (int) (data.train().size() / data.input().get(0));
+    }
+
+    private CheckpointableSgd optimizer(float lr) {
+        return CheckpointableSgd.of(lr, 0.9f, (float) settings.run.getDouble("clip-gradient"));
+    }
+
+    private static RunResult result(String label, EpochHistory history, long t0) {
+        List<EpochSummary> epochs = history.epochs();
+        double accuracy = epochs.isEmpty() ? Double.NaN : epochs.get(epochs.size() - 1).accuracy();
+        return new RunResult(label, accuracy, (System.nanoTime() - t0) / 1e9, epochs);
     }
 
     private Device device() {
@@ -217,24 +301,15 @@ public final class TrainJob {
         return dir.isBlank() ? Path.of(System.getProperty("user.home"), ".cache", "distill4j", "teachers") : Path.of(dir);
     }
 
-    static TappedNet net(io.distill4j.spi.Options o, int classes) {
+    static TappedNet net(Options o, int classes) {
         return o.getString("arch").equals("resnet") ? TappedNet.resnet(o.getInt("width"), classes)
                 : TappedNet.cnn(o.getInt("width"), classes);
     }
 
-    private static Map<String, Shape> shapes(TappedNet net, Shape input) {
-        Shape[] out = net.getOutputShapes(new Shape[] {input});
-        Map<String, Shape> m = new LinkedHashMap<>();
-        for (int i = 0; i < out.length; i++) {
-            m.put(TappedNet.OUTPUTS.get(i), out[i]);
-        }
-        return m;
-    }
-
     /** A TorchScript teacher, kept open until the job ends. */
-    private Model loadTorchScript(Path file, Device device) throws IOException {
+    private Block loadTorchScript(Path file, Device device, String key) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new InvalidInputException(file + ": no such TorchScript file (train.teacher.torchscript)");
+            throw new InvalidInputException(file + ": no such TorchScript file (" + key + ".torchscript)");
         }
         Model model = Model.newInstance("teacher", device, "PyTorch");
         models.add(model);
@@ -243,27 +318,47 @@ public final class TrainJob {
         } catch (ai.djl.MalformedModelException | RuntimeException e) {
             throw new InvalidInputException(file + ": not a loadable TorchScript model (" + e.getMessage() + ")");
         }
-        return model;
+        return model.getBlock();
     }
 
-    /** The shapes of a TorchScript teacher's outputs, by one forward pass; their count must match the names. */
-    private static Map<String, Shape> probeShapes(Block teacher, List<String> names, Shape input, NDManager m) {
-        try (NDManager probe = m.newSubManager()) {
-            NDList out = teacher.forward(new ParameterStore(probe, false), new NDList(probe.zeros(input)), false);
+    private static String settingsKey(String teacherName) {
+        return teacherName.isEmpty() ? "train.teacher" : "train.teachers." + teacherName;
+    }
+
+    private static List<String> outputNames(Options teacher) {
+        return List.of(teacher.getString("outputs").split("\\s*,\\s*"));
+    }
+
+    /** A zoo net's output shapes, known from its architecture without initialising it. */
+    private static Map<String, Shape> outputShapes(Block net, List<String> names, Shape input) {
+        Shape[] out = net.getOutputShapes(new Shape[] {input});
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            shapes.put(names.get(i), out[i]);
+        }
+        return shapes;
+    }
+
+    /** A TorchScript teacher's output shapes by one pass on zeros; the config names each returned tensor. */
+    private static Map<String, Shape> probeShapes(Block teacher, List<String> names, Data data, String key) {
+        try (NDManager probe = data.root().newSubManager()) {
+            NDList out = teacher.forward(new ParameterStore(probe, false), new NDList(probe.zeros(data.input())), false);
             if (out.size() != names.size()) {
                 throw new InvalidInputException("the TorchScript teacher returns " + out.size() + " tensors, but "
-                        + "train.teacher.outputs names " + names.size() + ": " + names);
+                        + key + ".outputs names " + names.size() + ": " + names);
             }
             Map<String, Shape> shapes = new LinkedHashMap<>();
             for (int i = 0; i < names.size(); i++) {
-                shapes.put(names.get(i), out.get(i).getShape());
+                // A module returning Dict[str, Tensor] is matched by key, as TappedModel matches it.
+                NDArray named = out.get(names.get(i));
+                shapes.put(names.get(i), (named != null ? named : out.get(i)).getShape());
             }
             return shapes;
         }
     }
 
     /** Images, and as labels the classes, one box per image and the image sizes (for FGD); training data shuffled per epoch. */
-    private ArrayDataset dataset(NDManager m, Datasets.Split s, boolean training) {
+    private ArrayDataset dataset(NDManager m, Datasets.Split s, EpochShuffle shuffle) {
         float[] labels = new float[s.count()];
         float[] boxes = new float[s.count() * 4];
         float[] sizes = new float[s.count() * 2];
@@ -273,194 +368,51 @@ public final class TrainJob {
             sizes[2 * i] = s.size();
             sizes[2 * i + 1] = s.size();
         }
+        int batch = settings.run.getInt("batch-size");
         return new ArrayDataset.Builder()
                 .setData(m.create(s.images(), new Shape(s.count(), s.channels(), s.size(), s.size())))
                 .optLabels(m.create(labels), m.create(boxes, new Shape(s.count(), 1, 4)), m.create(sizes, new Shape(s.count(), 2)))
-                .setSampling(training ? new BatchSampler(shuffle, settings.run.getInt("batch-size"), true)
-                        : new BatchSampler(new SequenceSampler(), settings.run.getInt("batch-size"), false))
+                .setSampling(shuffle != null ? new BatchSampler(shuffle, batch, true)
+                        : new BatchSampler(new SequenceSampler(), batch, false))
                 .build();
     }
 
-    /** The student (or teacher) together with the distillation's trainable parts: what the optimizer trains. */
-    private static final class Trainable extends AbstractBlock {
-        private final TappedNet net;
-        private final DistillationParts parts;
-
-        Trainable(TappedNet net, DistillationParts parts) {
-            super((byte) 1);
-            this.net = addChildBlock("net", net);
-            this.parts = parts == null || parts.isEmpty() ? null : addChildBlock("distill", parts);
-        }
-
-        @Override
-        protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
-            return net.forward(ps, in, training);
-        }
-
-        @Override
-        protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-            net.initialize(manager, dataType, inputShapes);
-            if (parts != null) {
-                parts.initialize(manager, dataType);
+    /** Test accuracy of a loaded teacher, in inference mode (batch norm with running statistics). */
+    static double accuracy(Block net, ArrayDataset test, NDManager manager) throws IOException, TranslateException {
+        long correct = 0;
+        long total = 0;
+        try (NDManager m = manager.newSubManager()) {
+            for (Batch b : test.getData(m)) {
+                NDArray logits = net.forward(new ParameterStore(b.getManager(), false), b.getData(), false).get(0);
+                correct += logits.argMax(1).eq(b.getLabels().get(0).toType(DataType.INT64, false)).sum().getLong();
+                total += b.getSize();
+                b.close();
             }
         }
-
-        @Override
-        public Shape[] getOutputShapes(Shape[] inputShapes) {
-            return net.getOutputShapes(inputShapes);
-        }
+        return total == 0 ? 0 : (double) correct / total;
     }
 
-    private RunResult fit(String label, TappedNet net, Distiller distiller, Block teacher, List<String> teacherOutputs,
-                          ArrayDataset train,
-                          ArrayDataset test, Shape input, int epochs, float lr, Path runDir)
-            throws IOException, TranslateException {
-        Loss ce = Loss.softmaxCrossEntropyLoss();
-        Trainable block = new Trainable(net, distiller == null ? null : distiller.trainableParts());
-        long t0 = System.nanoTime();
-        List<Epoch> history = new ArrayList<>();
-        Model model = Model.newInstance(label);
-        models.add(model);
-        BufferedWriter csv = null;
-        try {
-            model.setBlock(block);
-            CheckpointableSgd sgd = CheckpointableSgd.of(lr, 0.9f, (float) settings.run.getDouble("clip-gradient"));
-            DefaultTrainingConfig config = new DefaultTrainingConfig(ce).optOptimizer(sgd);
-            int firstEpoch = 1;
-            long step = 0;
-            if (runDir != null && resume) {
-                // Restored before the trainer exists: DJL's Trainer takes every parameter's array when it
-                // initializes and would go on training those, not the ones loaded after it.
-                block.initialize(model.getNDManager(), DataType.FLOAT32, input);
-                Properties state = Checkpoints.restore(runDir, net, distiller, sgd, block, model.getNDManager());
-                if (state != null) {
-                    firstEpoch = Integer.parseInt(state.getProperty("epoch")) + 1;
-                    step = Long.parseLong(state.getProperty("step"));
-                    trimLog(runDir.resolve("steps.csv"), step);
-                    log.printf("%s: resumed after epoch %d (step %d)%n", label, firstEpoch - 1, step);
-                }
-            }
-            try (Trainer trainer = model.newTrainer(config)) {
-                trainer.initialize(input);
-                // Opened after the restore, which may rewrite the log: a resumed run appends to the trimmed file.
-                if (runDir != null) {
-                    csv = Files.newBufferedWriter(runDir.resolve("steps.csv"), step > 0
-                            ? new StandardOpenOption[] {StandardOpenOption.CREATE, StandardOpenOption.APPEND}
-                            : new StandardOpenOption[] {StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING});
-                }
-                boolean header = csv != null && step == 0;
-                for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
-                    Map<String, Double> sums = new LinkedHashMap<>();
-                    double taskSum = 0;
-                    double totalSum = 0;
-                    int batches = 0;
-                    try (ProgressBar bar = new ProgressBarBuilder().setTaskName(label + " " + epoch + "/" + epochs)
-                            .setStyle(ProgressBarStyle.ASCII).setInitialMax(train.size() / settings.run.getInt("batch-size"))
-                            .setUpdateIntervalMillis(1000).continuousUpdate().build()) {
-                        shuffle.epoch(epoch);
-                        for (Batch b : trainer.iterateDataset(train)) {
-                            NDArray task;
-                            DistillResult result = null;
-                            float totalValue;
-                            try (GradientCollector gc = trainer.newGradientCollector()) {
-                                NDList out = trainer.forward(b.getData());
-                                task = ce.evaluate(new NDList(b.getLabels().get(0)), new NDList(out.get(0)));
-                                NDArray total = task;
-                                if (distiller != null) {
-                                    result = distiller.compute(distillBatch(b, out, teacher, teacherOutputs, task, step, epoch));
-                                    total = result.total();
-                                }
-                                gc.backward(total);
-                                totalValue = total.getFloat();
-                                totalSum += totalValue;
-                            }
-                            trainer.step();
-                            float taskValue = task.getFloat();
-                            taskSum += taskValue;
-                            if (result != null) {
-                                // Each value leaves the device once: for the epoch means and the step log alike.
-                                List<TermResult> terms = result.terms();
-                                float[] raw = new float[terms.size()];
-                                float[] weighted = new float[terms.size()];
-                                for (int i = 0; i < raw.length; i++) {
-                                    raw[i] = terms.get(i).raw().getFloat();
-                                    weighted[i] = terms.get(i).weighted().getFloat();
-                                    sums.merge(terms.get(i).key(), (double) weighted[i], Double::sum);
-                                }
-                                if (header) {
-                                    csv.write(csvHeader(result));
-                                    header = false;
-                                }
-                                csv.write(csvRow(epoch, step, totalValue, taskValue, raw, weighted));
-                            }
-                            if (observer != null && distiller != null) {
-                                observer.afterStep(step, () -> root.getManagedArrays().size()
-                                        + model.getNDManager().getManagedArrays().size());
-                            }
-                            bar.step();
-                            bar.setExtraMessage(String.format(" loss %.4f", totalSum / (batches + 1)));
-                            batches++;
-                            step++;
-                            b.close();
-                        }
-                    }
-                    double acc = accuracy(net, test, model.getNDManager());
-                    final int n = Math.max(batches, 1);
-                    Map<String, Double> means = new LinkedHashMap<>();
-                    sums.forEach((k, v) -> means.put(k, v / n));
-                    history.add(new Epoch(epoch, taskSum / n, means, totalSum / n, acc));
-                    log.printf("%s: epoch %d/%d  loss %.4f  test accuracy %.2f%%%n", label, epoch, epochs, totalSum / n, 100 * acc);
-                    log.flush();
-                    if (runDir != null) {
-                        csv.flush();
-                        Checkpoints.save(runDir, epoch, step, net, distiller, sgd, block, classes);
-                    }
-                }
-            }
-        } finally {
-            if (csv != null) {
-                csv.close();
-            }
-        }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        double accuracy = history.isEmpty() ? accuracy(net, test, null) : history.get(history.size() - 1).accuracy();
-        return new RunResult(label, accuracy, seconds, history);
-    }
-
-    /** Drops the log's rows from steps after the checkpoint, which the resumed run computes again. */
-    private static void trimLog(Path csv, long fromStep) throws IOException {
-        if (!Files.isRegularFile(csv)) {
-            return;
-        }
-        List<String> kept = new ArrayList<>();
-        for (String line : Files.readAllLines(csv)) {
-            String[] cells = line.split(",", 3);
-            if (line.startsWith("epoch,") || (cells.length > 1 && Long.parseLong(cells[1]) < fromStep)) {
-                kept.add(line);
-            }
-        }
-        Path tmp = Files.createTempFile(csv.toAbsolutePath().getParent(), ".steps", ".csv");
-        Files.write(tmp, kept);
-        Files.move(tmp, csv, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    /** Writes the last checkpoint's student alone (no adapters, generators or teacher) as a DJL parameter file. */
+    /**
+     * Writes the last checkpoint's student alone (no adapters, generators or teacher) as a DJL parameter
+     * file, after checking that it is this experiment's student.
+     */
     public static Path export(String name, TrainSettings settings, Path target) throws IOException {
         Path runDir = settings.outputDir(name);
-        Path last = Checkpoints.latest(runDir);
+        Path last = CheckpointListener.latest(runDir.resolve("checkpoints"));
         if (last == null) {
             throw new InvalidInputException(runDir + ": no complete checkpoint to export; run distill train first");
         }
         int[] cs = Datasets.channelsAndSize(settings.data);
         Properties state = new Properties();
-        try (var in = Files.newInputStream(last.resolve("state.properties"))) {
+        try (InputStream in = Files.newInputStream(last.resolve("state.properties"))) {
             state.load(in);
         }
         int classes = Integer.parseInt(state.getProperty("classes", "10"));
         TappedNet student = net(settings.student, classes);
         try (NDManager m = NDManager.newBaseManager()) {
             student.initialize(m, DataType.FLOAT32, new Shape(1, cs[0], cs[1], cs[1]));
-            DistillationParts.readParameters(student, last.resolve("student.params"), m, STUDENT_CHECKPOINT);
+            DistillationParts.readParameters(student, last.resolve(CheckpointListener.STUDENT), m,
+                    "a checkpoint of this experiment's student");
             DistillationParts.writeParameters(student, target);
         }
         Properties about = new Properties();
@@ -474,132 +426,5 @@ public final class TrainJob {
                     + "then block.loadParameters");
         }
         return last;
-    }
-
-    private static DistillBatch distillBatch(Batch b, NDList student, Block teacher, List<String> teacherOutputs,
-                                             NDArray task, long step, int epoch) {
-        NDManager m = b.getManager();
-        NDList teacherOut = teacher.forward(new ParameterStore(m, false), b.getData(), false);
-        DistillBatch.Builder db = DistillBatch.builder(m).step(step).epoch(epoch).taskLoss(task)
-                .targets(b.getLabels().get(0).toType(DataType.INT64, false))
-                .input("boxes", b.getLabels().get(1)).input("image_sizes", b.getLabels().get(2));
-        for (int i = 0; i < TappedNet.OUTPUTS.size(); i++) {
-            db.student(TappedNet.OUTPUTS.get(i), student.get(i));
-        }
-        for (int i = 0; i < teacherOutputs.size(); i++) {
-            db.teacher(teacherOutputs.get(i), teacherOut.get(i));
-        }
-        return db.build();
-    }
-
-    private static String csvHeader(DistillResult r) {
-        StringBuilder b = new StringBuilder("epoch,step,total,task");
-        for (TermResult t : r.terms()) {
-            b.append(',').append(t.key()).append(".raw,").append(t.key()).append(".weighted");
-        }
-        return b.append('\n').toString();
-    }
-
-    private static String csvRow(int epoch, long step, float total, float task, float[] raw, float[] weighted) {
-        StringBuilder b = new StringBuilder().append(epoch).append(',').append(step).append(',')
-                .append(total).append(',').append(task);
-        for (int i = 0; i < raw.length; i++) {
-            b.append(',').append(raw[i]).append(',').append(weighted[i]);
-        }
-        return b.append('\n').toString();
-    }
-
-    /** Test accuracy in inference mode (batch norm with running statistics). */
-    static double accuracy(Block net, ArrayDataset test, NDManager manager) throws IOException, TranslateException {
-        long correct = 0;
-        long total = 0;
-        try (NDManager m = manager == null ? NDManager.newBaseManager() : manager.newSubManager()) {
-            for (Batch b : test.getData(m)) {
-                NDArray logits = net.forward(new ParameterStore(b.getManager(), false), b.getData(), false).get(0);
-                NDArray predicted = logits.argMax(1).toType(DataType.FLOAT32, false);
-                correct += predicted.eq(b.getLabels().get(0)).sum().getLong();
-                total += b.getSize();
-                b.close();
-            }
-        }
-        return total == 0 ? 0 : (double) correct / total;
-    }
-
-    /** Per-epoch checkpoints, each written to a temporary folder and renamed: never half-written. */
-    static final class Checkpoints {
-        private Checkpoints() {}
-
-        static void save(Path runDir, int epoch, long step, TappedNet student, Distiller distiller, CheckpointableSgd optimizer,
-                         Block trained, int classes) throws IOException {
-            Path dir = runDir.resolve("checkpoints");
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempDirectory(dir, ".epoch-" + epoch + "-");
-            DistillationParts.writeParameters(student, tmp.resolve("student.params"));
-            if (distiller != null && !distiller.trainableParts().isEmpty()) {
-                distiller.trainableParts().save(tmp.resolve("distill-parts.params"));
-            }
-            optimizer.save(trained.getParameters(), tmp.resolve("optimizer.ndlist"));
-            Properties state = new Properties();
-            state.setProperty("epoch", Integer.toString(epoch));
-            state.setProperty("step", Long.toString(step));
-            state.setProperty("classes", Integer.toString(classes));
-            try (var out = Files.newOutputStream(tmp.resolve("state.properties"))) {
-                state.store(out, "distill4j checkpoint");
-            }
-            Path target = dir.resolve(String.format("epoch-%03d", epoch));
-            if (Files.exists(target)) {
-                deleteTree(target);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        }
-
-        /** The last complete checkpoint, or null when there is none. */
-        static Path latest(Path runDir) throws IOException {
-            Path dir = runDir.resolve("checkpoints");
-            if (!Files.isDirectory(dir)) {
-                return null;
-            }
-            try (Stream<Path> s = Files.list(dir)) {
-                return s.filter(p -> p.getFileName().toString().matches("epoch-\\d{3}"))
-                        .filter(p -> Files.isRegularFile(p.resolve("state.properties")))
-                        .max(Path::compareTo).orElse(null);
-            }
-        }
-
-        static Properties restore(Path runDir, TappedNet student, Distiller distiller, CheckpointableSgd optimizer, Block trained,
-                                  NDManager manager) throws IOException {
-            Path last = latest(runDir);
-            if (last == null) {
-                return null;
-            }
-            DistillationParts.readParameters(student, last.resolve("student.params"), manager, STUDENT_CHECKPOINT);
-            if (distiller != null && !distiller.trainableParts().isEmpty()) {
-                distiller.trainableParts().load(last.resolve("distill-parts.params"), manager);
-            }
-            // DJL's Parameter.load gives the student arrays without gradients: without this, the resumed
-            // run would never update the student again.
-            DistillationParts.attachGradients(student);
-            // Checkpoints written before the optimizer's state was saved resume with zero momentum.
-            if (Files.isRegularFile(last.resolve("optimizer.ndlist"))) {
-                optimizer.load(trained.getParameters(), last.resolve("optimizer.ndlist"), manager);
-            }
-            Properties state = new Properties();
-            try (var in = Files.newInputStream(last.resolve("state.properties"))) {
-                state.load(in);
-            }
-            return state;
-        }
-
-        private static void deleteTree(Path p) throws IOException {
-            try (Stream<Path> s = Files.walk(p)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> {
-                    try {
-                        Files.delete(f);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
-            }
-        }
     }
 }

@@ -2,6 +2,8 @@ package io.distill4j.train;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
 import io.distill4j.runtime.config.ExperimentException;
 import io.distill4j.runtime.config.OptionsResolver;
 import io.distill4j.runtime.config.Origins;
@@ -12,7 +14,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -56,12 +60,13 @@ public final class TrainSettings {
 
     final Options run;
     final Options data;
-    final Options teacher;
+    /** The teachers by name, in the file's order; the single {@code train.teacher} is under "". */
+    final Map<String, Options> teachers;
     final Options student;
-    private TrainSettings(Options run, Options data, Options teacher, Options student) {
+    private TrainSettings(Options run, Options data, Map<String, Options> teachers, Options student) {
         this.run = run;
         this.data = data;
-        this.teacher = teacher;
+        this.teachers = teachers;
         this.student = student;
     }
 
@@ -69,11 +74,10 @@ public final class TrainSettings {
     public static TrainSettings of(Config experiment, String source) {
         Config block = experiment.hasPath("train") ? experiment.getConfig("train") : ConfigFactory.empty(source);
         List<Problem> problems = new ArrayList<>();
-        Options run = OptionsResolver.resolve("train", RUN, block, Set.of("data", "teacher", "student"),
+        Options run = OptionsResolver.resolve("train", RUN, block, Set.of("data", "teacher", "teachers", "student"),
                 ConfigFactory.empty(), problems);
         Options data = OptionsResolver.resolve("train.data", DATA, sub(block, "data"), Set.of(), ConfigFactory.empty(), problems);
-        Options teacher = OptionsResolver.resolve("train.teacher", TEACHER, sub(block, "teacher"), Set.of(),
-                ConfigFactory.empty(), problems);
+        Map<String, Options> teachers = teachers(block, problems);
         Options student = OptionsResolver.resolve("train.student", STUDENT, sub(block, "student"), Set.of(),
                 ConfigFactory.empty(), problems);
         if (data != null && !data.getString("source").equals("shapes") && data.getString("path").isBlank()) {
@@ -83,15 +87,69 @@ public final class TrainSettings {
         if (!problems.isEmpty()) {
             throw new ExperimentException(problems);
         }
-        return new TrainSettings(run, data, teacher, student);
+        return new TrainSettings(run, data, teachers, student);
+    }
+
+    /**
+     * {@code train.teacher { ... }} (one teacher, pairs say {@code teacher = logits}) or
+     * {@code train.teachers { big { ... }, small { ... } }} (pairs say {@code teacher = big.logits}).
+     */
+    private static Map<String, Options> teachers(Config block, List<Problem> problems) {
+        Map<String, Options> teachers = new LinkedHashMap<>();
+        if (!block.hasPath("teachers")) {
+            teachers.put("", OptionsResolver.resolve("train.teacher", TEACHER, sub(block, "teacher"), Set.of(),
+                    ConfigFactory.empty(), problems));
+            return teachers;
+        }
+        ConfigValue value = block.getValue("teachers");
+        String where = Origins.describe(value.origin());
+        if (block.hasPath("teacher")) {
+            problems.add(new Problem(where, "train.teacher and train.teachers are both set: declare one teacher as "
+                    + "train.teacher, or several, each named, in train.teachers"));
+        }
+        if (!(value instanceof ConfigObject named) || named.isEmpty()) {
+            problems.add(new Problem(where, "train.teachers must name at least one teacher, e.g. teachers { big { arch = resnet }"
+                    + ", small { arch = cnn, width = 8 } }"));
+            return teachers;
+        }
+        // A HOCON object keeps no order: the teachers come in the order of their lines in the file.
+        List<Map.Entry<String, ConfigValue>> inFileOrder = new ArrayList<>(named.entrySet());
+        inFileOrder.sort(java.util.Comparator.comparingInt((Map.Entry<String, ConfigValue> e) -> e.getValue().origin().lineNumber())
+                .thenComparing(Map.Entry::getKey));
+        for (Map.Entry<String, ConfigValue> t : inFileOrder) {
+            String name = t.getKey();
+            String at = Origins.describe(t.getValue().origin());
+            if (!name.matches("[A-Za-z_][A-Za-z0-9_-]*") || name.equals("student")) {
+                problems.add(new Problem(at, "teacher name '" + name + "': use letters, digits, '_' and '-'"
+                        + (name.equals("student") ? ", and not 'student', which names the student's own outputs" : "")));
+                continue;
+            }
+            // HOCON merges two objects of one name silently; two of them in one file is a name used twice.
+            java.util.regex.Matcher lines = java.util.regex.Pattern.compile(": (\\d+-\\d+)$")
+                    .matcher(t.getValue().origin().description());
+            if (lines.find()) {
+                problems.add(new Problem(at, "teacher '" + name + "' is declared more than once (lines " + lines.group(1)
+                        + "): give each teacher its own name (to change an included file's teacher, set its keys in the"
+                        + " including file)"));
+                continue;
+            }
+            if (!(t.getValue() instanceof ConfigObject settings)) {
+                problems.add(new Problem(at, "train.teachers." + name + " must be an object of teacher settings, got "
+                        + t.getValue().valueType().name().toLowerCase(java.util.Locale.ROOT)));
+                continue;
+            }
+            teachers.put(name, OptionsResolver.resolve("train.teachers." + name, TEACHER, settings.toConfig(), Set.of(),
+                    ConfigFactory.empty(), problems));
+        }
+        return teachers;
     }
 
     private static Config sub(Config block, String key) {
         return block.hasPath(key) ? block.getConfig(key) : ConfigFactory.empty();
     }
 
-    /** A key for the trained teacher: it depends on the data, the teacher's settings and the seed only. */
-    String teacherKey() {
+    /** A key for a trained teacher: it depends on the data, the teacher's settings and the seed only. */
+    String teacherKey(Options teacher) {
         String text = "models-v" + MODELS_VERSION + "|" + render(data) + "|" + render(teacher) + "|seed=" + run.getInt("seed");
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));

@@ -39,9 +39,10 @@ class TrainCommandTest {
 
     /** A shipped experiment with tiny training settings over it (the file as a user would write one). */
     private Path tiny(String experiment, int epochs) throws IOException {
+        String teachers = experiment.equals("two-teachers") ? "teachers { big.epochs = 1, small.epochs = 1 }" : "teacher { epochs = 1 }";
         return Files.writeString(tmp.resolve(experiment + ".conf"), "include \"" + EXPERIMENTS.resolve(experiment + ".conf")
-                + "\"\ntrain { epochs = " + epochs + ", batch-size = 32, data { train-size = 256, test-size = 128, image-size = 28 },"
-                + " teacher { epochs = 1 }, output = \"" + tmp.resolve("runs") + "\", cache = \"" + shared.resolve("cache") + "\" }\n");
+                + "\"\ntrain { epochs = " + epochs + ", batch-size = 32, data { train-size = 256, test-size = 128, image-size = 28 }, "
+                + teachers + ", output = \"" + tmp.resolve("runs") + "\", cache = \"" + shared.resolve("cache") + "\" }\n");
     }
 
     @BeforeAll
@@ -51,7 +52,7 @@ class TrainCommandTest {
 
     @Test
     void everyShippedExperimentTrainsFromConfigAlone() throws IOException {
-        List<String> names = List.of("kd", "dkd", "dist", "features", "tat", "fgd", "combined");
+        List<String> names = List.of("kd", "dkd", "dist", "features", "tat", "fgd", "combined", "two-teachers");
         List<String> args = new ArrayList<>(List.of("train"));
         for (String n : names) {
             args.add(tiny(n, 1).toString());
@@ -68,7 +69,56 @@ class TrainCommandTest {
             assertTrue(r.out().contains("\n" + n + "\n"), n + " has a final table: " + r.out());
         }
         Path features = tmp.resolve("runs/features/checkpoints/epoch-001");
-        assertTrue(Files.isRegularFile(features.resolve("distill-parts.params")), "trainable parts are checkpointed");
+        assertTrue(Files.size(features.resolve("parameters.ndlist")) > Files.size(features.resolve("student.params")),
+                "the trainable parts are checkpointed with the student");
+    }
+
+    @Test
+    void twoTeachersAreEachTrainedCachedAndReported() throws IOException {
+        CliRun r = distill("train", tiny("two-teachers", 1).toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().indexOf("  teacher big ") >= 0 && r.out().indexOf("  teacher small ") > r.out().indexOf("  teacher big "),
+                "each teacher, in the file's order: " + r.out());
+        String header = Files.readAllLines(tmp.resolve("runs/two-teachers/steps.csv")).get(0);
+        assertTrue(header.contains("big-logits.kd.raw") && header.contains("small-stage3.mimic.raw"), header);
+        CliRun again = distill("train", tiny("two-teachers", 1).toString());
+        assertTrue(again.err().contains("teacher big: loaded from") && again.err().contains("teacher small: loaded from"),
+                again.err());
+    }
+
+    /** Wrong teachers are found from the config, before any teacher trains: one message each, with file and line. */
+    @Test
+    void badTeachersAreReportedBeforeAnyTraining() throws IOException {
+        String train = "train { epochs = 1, output = \"" + tmp.resolve("runs") + "\", cache = \"" + tmp.resolve("fresh-cache") + "\", "
+                + "data { train-size = 64, test-size = 32 } }\n";
+        Path twice = Files.writeString(tmp.resolve("twice.conf"), "distill4j.pairs = [ { name = l, student = logits, "
+                + "teacher = big.logits, losses = [ { type = kd } ] } ]\n" + train
+                + "train.teachers {\n  big { width = 16 }\n  small { arch = cnn }\n  big { arch = cnn }\n}\n");
+        CliRun dup = distill("train", twice.toString());
+        assertEquals(DistillCli.BAD_INPUT, dup.code(), dup.err());
+        assertTrue(dup.err().contains(twice + ":4: teacher 'big' is declared more than once (lines 4-6)"), dup.err());
+
+        Path unknown = Files.writeString(tmp.resolve("unknown.conf"), "distill4j.pairs = [\n { name = l, student = logits,"
+                + " teacher = bgi.logits, losses = [ { type = kd } ] } ]\n" + train
+                + "train.teachers { big { width = 16 }, small { arch = cnn } }\n");
+        CliRun none = distill("train", unknown.toString());
+        assertEquals(DistillCli.BAD_INPUT, none.code(), none.err());
+        assertTrue(none.err().contains(unknown + ":2:") && none.err().contains("bgi.logits")
+                && none.err().contains("did you mean 'big.logits'"), none.err());
+        assertTrue(!none.err().contains("trained and cached"), "nothing trained: " + none.err());
+
+        Path self = Files.writeString(tmp.resolve("self.conf"), "distill4j.pairs = [\n { name = s, student = stage2,"
+                + " teacher = student.stage2, losses = [ { type = mimic } ] } ]\n" + train);
+        CliRun same = distill("train", self.toString());
+        assertEquals(DistillCli.BAD_INPUT, same.code(), same.err());
+        assertTrue(same.err().contains(self + ":2: pair 's' takes student 'stage2' as its own teacher"), same.err());
+
+        Path both = Files.writeString(tmp.resolve("both.conf"), "include \"" + unknown + "\"\ntrain.teacher.width = 8\n");
+        CliRun two = distill("train", both.toString());
+        assertEquals(DistillCli.BAD_INPUT, two.code(), two.err());
+        assertTrue(two.err().contains("train.teacher and train.teachers are both set"), two.err());
+        assertTrue(!Files.exists(tmp.resolve("fresh-cache")) || Files.list(tmp.resolve("fresh-cache")).findAny().isEmpty(),
+                "no teacher was cached");
     }
 
     @Test
@@ -94,7 +144,8 @@ class TrainCommandTest {
         Path checkpoints = run.resolve("checkpoints");
         List<String> fullLog = Files.readAllLines(run.resolve("steps.csv"));
         byte[] student = Files.readAllBytes(checkpoints.resolve("epoch-003/student.params"));
-        byte[] parts = Files.readAllBytes(checkpoints.resolve("epoch-003/distill-parts.params"));
+        byte[] all = Files.readAllBytes(checkpoints.resolve("epoch-003/parameters.ndlist"));
+        byte[] momentum = Files.readAllBytes(checkpoints.resolve("epoch-003/optimizer.ndlist"));
         // A run killed during epoch 2: its checkpoint never completed, a half-written one is left over.
         deleteTree(checkpoints.resolve("epoch-003"));
         deleteTree(checkpoints.resolve("epoch-002"));
@@ -109,8 +160,10 @@ class TrainCommandTest {
         assertEquals(fullLog, Files.readAllLines(run.resolve("steps.csv")), "the resumed log is the uninterrupted one");
         assertTrue(java.util.Arrays.equals(student, Files.readAllBytes(checkpoints.resolve("epoch-003/student.params"))),
                 "the resumed student ends as the uninterrupted one");
-        assertTrue(java.util.Arrays.equals(parts, Files.readAllBytes(checkpoints.resolve("epoch-003/distill-parts.params"))),
-                "the resumed distillation parts end as the uninterrupted ones");
+        assertTrue(java.util.Arrays.equals(all, Files.readAllBytes(checkpoints.resolve("epoch-003/parameters.ndlist"))),
+                "the resumed student and distillation parts end as the uninterrupted ones");
+        assertTrue(java.util.Arrays.equals(momentum, Files.readAllBytes(checkpoints.resolve("epoch-003/optimizer.ndlist"))),
+                "the resumed momentum ends as the uninterrupted one");
     }
 
     @Test
@@ -149,7 +202,8 @@ class TrainCommandTest {
                 && export.err().contains("has shape"), export.err());
         CliRun resume = distill("train", wider.toString(), "--resume");
         assertEquals(DistillCli.BAD_INPUT, resume.code(), resume.err());
-        assertTrue(resume.err().contains("student.params: not a checkpoint of this experiment's student"), resume.err());
+        assertTrue(resume.err().contains("parameters.ndlist: parameter '") && resume.err().contains("is not one of this model's"),
+                resume.err());
 
         Path cache = tmp.resolve("cache");
         Path cut = Files.writeString(tmp.resolve("cut.conf"), "include \"" + conf + "\"\ntrain.cache = \"" + cache + "\"\n");
@@ -264,6 +318,12 @@ class TrainCommandTest {
         CliRun bad = distill("train", wrongCount.toString());
         assertEquals(DistillCli.BAD_INPUT, bad.code(), bad.err());
         assertTrue(bad.err().contains("returns 4 tensors, but train.teacher.outputs names 2"), bad.err());
+
+        Path tooMany = Files.writeString(tmp.resolve("five.conf"),
+                pairs + train.replace(" OUTPUTS", ", outputs = \"logits,stage1,stage2,stage3,stage4\""));
+        CliRun five = distill("train", tooMany.toString());
+        assertEquals(DistillCli.BAD_INPUT, five.code(), five.err());
+        assertTrue(five.err().contains("returns 4 tensors, but train.teacher.outputs names 5"), five.err());
 
         Path missing = Files.writeString(tmp.resolve("missing.conf"), pairs + train.replace(teacher.toString(),
                 tmp.resolve("none.pt").toString()).replace(" OUTPUTS", ""));
