@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes samples/src/test/resources/torchscript-teacher.pt: a small traced CNN whose forward returns
+"""Writes cli/src/test/resources/torchscript-teacher.pt: a small traced CNN whose forward returns
 (logits, stage1, stage2, stage3), the test fixture of `train.teacher.torchscript`. Random weights:
 the test checks loading and wiring, not accuracy.  /usr/bin/python3 tools/golden/torchscript_teacher.py"""
 import os
@@ -28,4 +28,4 @@ class Teacher(nn.Module):
 if __name__ == "__main__":
     torch.manual_seed(0)
     traced = torch.jit.trace(Teacher().eval(), torch.zeros(1, 1, 28, 28))
-    traced.save(os.path.join(REPO, "samples/src/test/resources/torchscript-teacher.pt"))
+    traced.save(os.path.join(REPO, "cli/src/test/resources/torchscript-teacher.pt"))

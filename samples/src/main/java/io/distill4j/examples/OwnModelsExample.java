@@ -27,7 +27,7 @@ import io.distill4j.djl.DistillationLoss;
 import io.distill4j.djl.TappedModel;
 import io.distill4j.runtime.Distill4j;
 import io.distill4j.runtime.plan.DistillPlan;
-import io.distill4j.train.ShapesData;
+import io.distill4j.cli.train.ShapesData;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -39,7 +39,7 @@ import java.nio.file.Path;
  * bring the student's map to the teacher's, then Mimic). Training is DJL's {@link EasyTrain#fit}
  * with DJL's logging listener, which prints every term, raw and weighted.
  *
- * <p>Run: {@code java -cp "samples/target/distill.jar:samples/target/lib/*" io.distill4j.examples.OwnModelsExample}
+ * <p>Run: {@code java -cp "samples/target/examples.jar:samples/target/lib/*" io.distill4j.examples.OwnModelsExample}
  */
 public final class OwnModelsExample {
     /** The distillation plan, as an experiment file would hold it. */

@@ -33,7 +33,7 @@ import java.util.Map;
  * teacher's logits, weighted, and the deeper teacher's feature map through conv1x1 + resize + Mimic.
  * Pairs name a teacher's output as {@code <teacher>.<output>}.
  *
- * <p>Run: {@code java -cp "samples/target/distill.jar:samples/target/lib/*" io.distill4j.examples.TwoTeachersExample}
+ * <p>Run: {@code java -cp "samples/target/examples.jar:samples/target/lib/*" io.distill4j.examples.TwoTeachersExample}
  */
 public final class TwoTeachersExample {
     static final String PLAN = """

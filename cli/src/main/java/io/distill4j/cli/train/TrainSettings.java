@@ -1,4 +1,4 @@
-package io.distill4j.train;
+package io.distill4j.cli.train;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;

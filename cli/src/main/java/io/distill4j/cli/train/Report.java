@@ -1,4 +1,4 @@
-package io.distill4j.train;
+package io.distill4j.cli.train;
 
 import java.io.PrintWriter;
 import java.util.List;

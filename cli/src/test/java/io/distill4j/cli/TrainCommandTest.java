@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import io.distill4j.train.TappedNet;
+import io.distill4j.cli.train.TappedNet;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -302,7 +302,7 @@ class TrainCommandTest {
 
     @Test
     void aTorchScriptTeacherReturnsItsFeaturesAsExtraOutputs() throws IOException {
-        Path teacher = CliTest.REPO.resolve("samples/src/test/resources/torchscript-teacher.pt");
+        Path teacher = CliTest.REPO.resolve("cli/src/test/resources/torchscript-teacher.pt");
         String pairs = "distill4j.pairs = [ { name = logits, student = logits, teacher = logits, losses = [ { type = kd } ] },\n"
                 + "  { name = s2, student = stage2, teacher = stage2, adapters = [ { type = conv1x1 } ], losses = [ { type = mimic } ] } ]\n";
         String train = "train { epochs = 1, batch-size = 32, output = \"" + tmp.resolve("runs") + "\", "

@@ -1,4 +1,4 @@
-package io.distill4j.train;
+package io.distill4j.cli.train;
 
 import io.distill4j.runtime.InvalidInputException;
 import io.distill4j.spi.Options;

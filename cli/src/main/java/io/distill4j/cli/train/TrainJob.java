@@ -1,4 +1,4 @@
-package io.distill4j.train;
+package io.distill4j.cli.train;
 
 import ai.djl.Device;
 import ai.djl.Model;

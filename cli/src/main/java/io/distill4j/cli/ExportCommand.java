@@ -2,8 +2,8 @@ package io.distill4j.cli;
 
 import com.typesafe.config.Config;
 import io.distill4j.runtime.config.ExperimentLoader;
-import io.distill4j.train.TrainJob;
-import io.distill4j.train.TrainSettings;
+import io.distill4j.cli.train.TrainJob;
+import io.distill4j.cli.train.TrainSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.distill4j.train;
+package io.distill4j.cli.train;
 
 import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListenerAdapter;

@@ -1,4 +1,4 @@
-package io.distill4j.train;
+package io.distill4j.cli.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
