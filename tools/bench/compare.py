@@ -53,7 +53,7 @@ def cpu_model():
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--torch-script", default=os.path.join(REPO, "..", "shared", "bench", "torch_losses_bench.py"))
+    ap.add_argument("--torch-script", default=os.path.join(REPO, "tools", "bench", "torch_losses.py"))
     ap.add_argument("--write", action="store_true", help="update BENCHMARKS.md and docs/bench-ratios.png")
     ap.add_argument("--rounds", type=int, default=3,
                     help="run both benches this many times, alternating, and keep the median of each side's "

@@ -4,10 +4,10 @@ convolution and both GcBlocks.
 
     /usr/bin/python3 tools/golden/detection.py
 
-The formulas follow LOSSES.md and yzd-v/FGD's fgd.py. Box masks follow distill4j's documented rules:
+The formulas follow docs/losses.md and yzd-v/FGD's fgd.py. Box masks follow distill4j's documented rules:
 boxes are clipped to their image, zero-area boxes (and zero padding rows) mark nothing, cells cover
 floor(min)..ceil(max) inclusive with 1/area, overlaps keep the maximum; geometric layout by default,
-or the reference's transposed layout (rows take the x-range) with reference-mask-transpose.
+or yzd-v/FGD's layout before its commit c22b81d (rows take the x-range) with reference-mask-transpose.
 """
 import math
 import os

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Golden vectors of the feature losses and adapters (Mimic, CWD, MGD, TaT; conv1x1, batchnorm, resize),
-including the weights and gradients of every trainable part, and the seed's multi-task FeatureLoss.
+including the weights and gradients of every trainable part, and the multi-task FeatureLoss recipe.
 
     /usr/bin/python3 tools/golden/features.py
 
@@ -18,7 +18,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 OUT = os.path.join(REPO, "plugin-feature/src/test/resources/golden")
 
 
-# ---- reference modules and formulas (LOSSES.md, seeds 000 and 002) ---------------------------
+# ---- reference modules and formulas (docs/losses.md) ---------------------------
 
 def mimic(s, t):
     return F.mse_loss(s, t)
@@ -125,7 +125,7 @@ BN_TOLERANCE = "# Bias gradients are 0 up to rounding noise after batch norm: at
 
 
 def aligned(rng, cs, ct, loss_fn):
-    """The seed's FeatureLoss for one level: 1x1 align conv, BatchNorm2d(affine=False) on both sides."""
+    """The multi-task recipe's FeatureLoss for one level: 1x1 align conv, BatchNorm2d(affine=False) on both sides."""
     conv = nn.Conv2d(cs, ct, 1)
     randomize(conv, rng)
     fn = lambda s, t: loss_fn(batchnorm_no_affine(conv(s)), batchnorm_no_affine(t))
@@ -204,7 +204,7 @@ def main():
 
 
 def multitask(rng, loss_type, options):
-    """The seed's multi-task example: five levels, student 16..256 -> teacher 32..512 channels,
+    """The multi-task example: five levels, student 16..256 -> teacher 32..512 channels,
     FeatureLoss = loss_weight * sum over levels of loss(BN(align(s)), BN(t))."""
     channels_s, channels_t, sizes = [16, 32, 64, 128, 256], [32, 64, 128, 256, 512], [8, 8, 4, 4, 2]
     loss_weight = 0.7
@@ -233,7 +233,7 @@ def multitask(rng, loss_type, options):
                       "        losses = [ { type = %s, weight = %s%s } ] }" % (i, i, i, loss_type, loss_weight,
                                                                               ", " + options if options else "")
                       for i in range(5))
-    conf = "# The seed's FeatureLoss (five levels, align + BN + %s), same weights.\n" % loss_type + BN_TOLERANCE + \
+    conf = "# The multi-task recipe's FeatureLoss (five levels, align + BN + %s), same weights.\n" % loss_type + BN_TOLERANCE + \
            "experiment.distill4j {\n  task-loss-weight = 0\n  pairs = [\n%s\n  ]\n}\n" % pairs
     save("featureloss", "featureloss_" + loss_type, conf, arrays)
 

@@ -6,7 +6,7 @@ targets, ...) plus the expected outputs (expected.loss, expected.grad.student) a
 the loss type and options. The Java tests read these files and never need Python.
 
 Run with Debian's interpreter, which has python3-torch:  /usr/bin/python3 tools/golden/generate.py
-The formulas follow ../shared/LOSSES.md (the project's numerical contract), written out here so the
+The formulas follow docs/losses.md (the project's numerical contract), written out here so the
 reference is explicit, independent of any library's distillation code.
 """
 import argparse
@@ -19,7 +19,7 @@ import torch.nn.functional as F
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-# ---- reference formulas (LOSSES.md) --------------------------------------------------------
+# ---- reference formulas (docs/losses.md) --------------------------------------------------------
 
 def kd(s, t, temperature=4.0, reduction="batchmean"):
     """T^2 * KL(softmax(t/T) || softmax(s/T)) with F.kl_div's reductions."""

@@ -27,7 +27,7 @@ import java.util.function.IntToDoubleFunction;
 import java.util.regex.Pattern;
 
 /**
- * Forward + backward time of every built-in loss at the shapes of ../shared/bench/torch_losses_bench.py,
+ * Forward + backward time of every built-in loss at the shapes of tools/bench/torch_losses.py,
  * with its protocol (warm-up runs, then the median of the timed ones; a fresh step manager per run),
  * printing lines in its format: {@code name median_ms min_ms max_ms}. Each case runs through the
  * Distiller exactly as training does (one pair per level, weight 1); {@link #overhead} measures what

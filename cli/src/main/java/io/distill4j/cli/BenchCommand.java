@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 /** {@code distill bench}: forward + backward time of every built-in loss (see tools/bench/compare.py). */
 @Command(name = "bench", description = {
         "Time forward + backward of every built-in loss at the shapes of the PyTorch eager baseline",
-        "(../shared/bench/torch_losses_bench.py): warm-up runs, then median, min, max in milliseconds.",
+        "(tools/bench/torch_losses.py): warm-up runs, then median, min, max in milliseconds.",
         "Set the threads before the engine starts: DISTILL_JAVA_OPTS=-Dai.djl.pytorch.num_threads=2"})
 final class BenchCommand implements Callable<Integer> {
     @ParentCommand
@@ -27,8 +27,7 @@ final class BenchCommand implements Callable<Integer> {
     int warmup;
 
     @Option(names = "--warmup-seconds", defaultValue = "5", description = "untimed time per case, at least"
-            + " (default 5): the JVM compiles hot Java code only after thousands of calls, and on 2 cores"
-            + " it competes with the engine's threads; 2 s left the 64x100 logit cases up to 1.5x slower")
+            + " (default 5): the JVM compiles hot code only after thousands of calls")
     double warmupSeconds;
 
     @Option(names = "--only", defaultValue = "", paramLabel = "REGEX",

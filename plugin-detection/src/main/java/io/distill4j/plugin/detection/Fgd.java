@@ -15,7 +15,7 @@ import io.distill4j.spi.Scalars;
 import java.util.Optional;
 
 /**
- * FGD for one FPN level: {@code alpha*L_fg + beta*L_bg + gamma*L_at + lambda*L_rela} (LOSSES.md;
+ * FGD for one FPN level: {@code alpha*L_fg + beta*L_bg + gamma*L_at + lambda*L_rela} (docs/losses.md;
  * yzd-v/FGD {@code fgd.py}). The focal terms (fg, bg, attention) need ground-truth boxes; the global
  * relation term does not. A factory switches terms off by giving them a zero weight and no parts.
  */

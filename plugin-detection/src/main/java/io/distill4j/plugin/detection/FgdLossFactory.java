@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * The three FGD factories: {@code fgd} (all four terms), {@code fgd-focal} (foreground, background,
- * attention) and {@code fgd-global} (the GcBlock relation term). Defaults from LOSSES.md (RetinaNet
+ * attention) and {@code fgd-global} (the GcBlock relation term). Defaults from docs/losses.md (RetinaNet
  * uses gamma 5e-4; two-stage detectors alpha 5e-5, beta 2.5e-5, gamma 5e-5, lambda 5e-7).
  */
 public abstract class FgdLossFactory implements DistillLossFactory {
@@ -33,7 +33,7 @@ public abstract class FgdLossFactory implements DistillLossFactory {
             specs.add(OptionSpec.ofDouble("beta", 5e-4, "weight of the background feature loss").atLeast(0));
             specs.add(OptionSpec.ofDouble("gamma", 1e-3, "weight of the attention loss (RetinaNet 5e-4)").atLeast(0));
             specs.add(OptionSpec.ofBoolean("reference-mask-transpose", false,
-                    "fill box masks as yzd-v/FGD does (rows take the box's x-range); off: geometric masks"));
+                    "fill box masks as yzd-v/FGD did before its commit c22b81d (rows take the box's x-range); off: geometric, as it does since"));
         }
         if (global) {
             specs.add(OptionSpec.ofDouble("lambda", 5e-6, "weight of the global relation (GcBlock) loss").atLeast(0));

@@ -10,8 +10,10 @@ package io.distill4j.plugin.detection;
  * nothing, so zero rows pad a batch's box tensor. The background mask is 1 where the foreground is 0,
  * divided by its sum when that is not zero.
  *
- * <p>{@code referenceTranspose} reproduces yzd-v/FGD's indexing, which fills the rows with the box's
- * x-range and the columns with its y-range (a transposed box unless it is square on a square map).
+ * <p>The geometric mask is yzd-v/FGD's since its commit c22b81d (2022-01-04, "fix bug").
+ * {@code referenceTranspose} reproduces its indexing before that commit, which filled the rows with
+ * the box's x-range and the columns with its y-range (a transposed box unless it is square on a
+ * square map).
  */
 final class FgdMasks {
     private FgdMasks() {}

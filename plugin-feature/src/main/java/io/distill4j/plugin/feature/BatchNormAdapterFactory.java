@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * {@code batchnorm}: {@code BatchNorm2d(affine=False)} applied to the student and to the teacher,
- * each normalised with its own batch statistics (training mode), as the seed's FeatureLoss does.
+ * each normalised with its own batch statistics (training mode), as the multi-task recipe's FeatureLoss does.
  * No running statistics are kept: the adapter always normalises with the batch at hand.
  */
 @AutoService(FeatureAdapterFactory.class)

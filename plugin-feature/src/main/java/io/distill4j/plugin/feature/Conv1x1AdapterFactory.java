@@ -15,7 +15,7 @@ import java.util.Optional;
 
 /**
  * {@code conv1x1}: a trainable 1x1 convolution from the student's channels to the teacher's, on the
- * student side only (the seed's {@code align_module}; FGD's and MGD's {@code align}).
+ * student side only (the multi-task recipe's {@code align_module}; FGD's and MGD's {@code align}).
  */
 @AutoService(FeatureAdapterFactory.class)
 public final class Conv1x1AdapterFactory implements FeatureAdapterFactory {

@@ -9,7 +9,7 @@ import io.distill4j.spi.PairSetup;
 import java.util.List;
 import java.util.Set;
 
-/** Mimic: {@code mean((s - t)^2)} over one feature map (the seed's MimicLoss sums this over levels = pairs). */
+/** Mimic: {@code mean((s - t)^2)} over one feature map (the multi-task recipe's MimicLoss sums this over levels = pairs). */
 @AutoService(DistillLossFactory.class)
 public final class MimicLossFactory implements DistillLossFactory {
     @Override

@@ -2,8 +2,8 @@ package io.distill4j.plugin.logits;
 
 /**
  * How a per-element loss {@code (N, K)} is reduced, as in PyTorch's {@code F.kl_div}:
- * {@code batchmean} sums over classes and averages over the batch (mdistiller, seed 001),
- * {@code mean} averages over all {@code N*K} elements (seed 003's {@code KLDivLoss(reduction='mean')}),
+ * {@code batchmean} sums over classes and averages over the batch (mdistiller),
+ * {@code mean} averages over all {@code N*K} elements (PyTorch's {@code nn.KLDivLoss(reduction='mean')}, as some tutorials use it),
  * {@code sum} sums everything.
  */
 enum Reduction {
