@@ -1,8 +1,8 @@
 package io.distill4j.cli;
 
 import ai.djl.ndarray.NDManager;
+import io.distill4j.runtime.BatchFile;
 import io.distill4j.runtime.Distiller;
-import io.distill4j.runtime.NpzFiles;
 import io.distill4j.runtime.plan.AdapterPlan;
 import io.distill4j.runtime.plan.DistillPlan;
 import io.distill4j.runtime.plan.PairPlan;
@@ -42,8 +42,8 @@ final class CheckCommand implements Callable<Integer> {
         DistillPlan plan = root.runtime(err).load(experiment);
         if (inputs != null) {
             try (NDManager m = NDManager.newBaseManager()) {
-                Inputs in = Inputs.of(inputs, NpzFiles.read(inputs, m), err);
-                Distiller.create(plan, Inputs.shapes(in.student), Inputs.shapes(in.teacher));
+                BatchFile in = BatchFile.read(inputs, m, note -> err.println("note: " + note));
+                Distiller.create(plan, in.studentShapes(), in.teacherShapes());
             }
         }
         printPlan(out, plan);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
+import io.distill4j.runtime.BatchFile;
 import io.distill4j.runtime.DistillBatch;
 import io.distill4j.runtime.DistillResult;
 import io.distill4j.runtime.Distiller;
@@ -64,32 +65,20 @@ final class EvalCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         DistillPlan plan = root.runtime(err).load(experiment);
         try (NDManager manager = NDManager.newBaseManager()) {
-            Inputs in = Inputs.of(inputs, NpzFiles.read(inputs, manager), err);
-            Distiller distiller = Distiller.create(plan, Inputs.shapes(in.student), Inputs.shapes(in.teacher));
+            BatchFile in = BatchFile.read(inputs, manager, note -> err.println("note: " + note));
+            Distiller distiller = Distiller.create(plan, in.studentShapes(), in.teacherShapes());
             distiller.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32);
             Map<String, Parameter> params = distiller.trainableParts().namedParameters();
-            distiller.trainableParts().assign(in.params, inputs.toString());
+            distiller.trainableParts().assign(in.params(), inputs.toString());
             params.forEach((name, p) -> {
                 if (p.requiresGradient()) {
-                    if (!in.params.containsKey(name)) {
+                    if (!in.params().containsKey(name)) {
                         err.println("note: " + inputs + " gives no 'param." + name + "'; it keeps a random initialisation");
                     }
                 }
             });
 
-            DistillBatch.Builder batch = DistillBatch.builder(manager).step(step).epoch(epoch);
-            in.student.forEach((k, v) -> {
-                v.setRequiresGradient(true);
-                batch.student(k, v);
-            });
-            in.teacher.forEach(batch::teacher);
-            in.extra.forEach(batch::input);
-            if (in.targets != null) {
-                batch.targets(in.targets);
-            }
-            if (in.taskLoss != null) {
-                batch.taskLoss(in.taskLoss);
-            }
+            DistillBatch.Builder batch = in.toBatch(manager).step(step).epoch(epoch);
 
             DistillResult result;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -111,7 +100,7 @@ final class EvalCommand implements Callable<Integer> {
             result.taskLoss().ifPresent(l -> out.println("task loss: " + l.getFloat() + " x " + plan.taskLossWeight()));
             out.println("total: " + result.total().getFloat());
             written.put("total", result.total());
-            in.student.forEach((k, v) -> written.put("grad.student." + k, v.getGradient()));
+            in.student().forEach((k, v) -> written.put("grad.student." + k, v.getGradient()));
             params.forEach((name, p) -> {
                 if (p.requiresGradient()) {
                     written.put("grad.param." + name, p.getArray().getGradient());

@@ -10,6 +10,7 @@ import io.distill4j.runtime.DistillResult;
 import io.distill4j.runtime.TermResult;
 import io.distill4j.runtime.plan.PairPlan;
 import io.distill4j.runtime.plan.TermPlan;
+import io.distill4j.spi.BatchInputs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -37,7 +38,7 @@ import java.util.function.Function;
  * <p>The batch's labels reach the losses as the batch inputs named by {@code labelInputs}: by
  * default the first label is {@code targets} (class indices; float indices, as DJL's datasets give
  * them, are converted). Name more to pass boxes to FGD, for example
- * {@code "targets", "boxes", "image_sizes"}.
+ * {@code BatchInputs.TARGETS, BatchInputs.BOXES, BatchInputs.IMAGE_SIZES}.
  */
 public final class DistillationLoss extends Loss {
     private final Loss taskLoss;
@@ -59,7 +60,7 @@ public final class DistillationLoss extends Loss {
         super("distillation");
         this.taskLoss = taskLoss;
         this.block = Objects.requireNonNull(block, "block");
-        this.labelInputs = labelInputs.length == 0 ? List.of("targets") : List.of(labelInputs);
+        this.labelInputs = labelInputs.length == 0 ? List.of(BatchInputs.TARGETS) : List.of(labelInputs);
         this.selfTeachers = block.plan().pairs().stream().map(PairPlan::teacher)
                 .filter(t -> t.startsWith(DistillationBlock.SELF + ".")).collect(java.util.stream.Collectors.toSet());
     }
@@ -104,7 +105,7 @@ public final class DistillationLoss extends Loss {
         }
         for (int i = 0; i < Math.min(labels.size(), labelInputs.size()); i++) {
             NDArray label = labels.get(i);
-            if (labelInputs.get(i).equals("targets")) {
+            if (labelInputs.get(i).equals(BatchInputs.TARGETS)) {
                 // DJL's datasets hand class indices over as floats; the losses take integer indices.
                 batch.targets(label.getShape().dimension() == 1 && label.getDataType().isFloating()
                         ? label.toType(DataType.INT64, false) : label);

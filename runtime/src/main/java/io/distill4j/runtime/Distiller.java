@@ -12,6 +12,8 @@ import io.distill4j.runtime.plan.DistillPlan;
 import io.distill4j.runtime.plan.NonFinitePolicy;
 import io.distill4j.runtime.plan.PairPlan;
 import io.distill4j.runtime.plan.TermPlan;
+import io.distill4j.spi.AdapterShapes;
+import io.distill4j.spi.BatchInputs;
 import io.distill4j.spi.DistillLoss;
 import io.distill4j.spi.FeatureAdapter;
 import io.distill4j.spi.FeaturePair;
@@ -94,11 +96,16 @@ public final class Distiller {
                         + " (student " + s + ", teacher " + t + "): " + e.getMessage()));
                 return null;
             }
-            Shape[] out = adapter.outputShapes();
+            if (!implementsShapes(adapter)) {
+                problems.add(new Problem(a.origin(), "adapter '" + a.type() + "' (" + adapter.getClass().getName()
+                        + ") implements neither shapes() nor outputShapes(): it cannot say what it produces"));
+                return null;
+            }
+            AdapterShapes out = adapter.shapes();
             final Shape sIn = s;
             adapter.trainableBlock().ifPresent(block -> parts.add(pair.name() + "." + a.type(), block, sIn));
-            s = out[0];
-            t = out[1];
+            s = out.student();
+            t = out.teacher();
             adapters.add(adapter);
         }
         List<BoundTerm> terms = new ArrayList<>();
@@ -310,8 +317,20 @@ public final class Distiller {
         if (inputs.contains(LossInput.TARGETS) && batch.targets().isEmpty()) {
             throw new BatchException(termLabel(p, tp) + " needs class targets, but the batch carries none");
         }
-        if (inputs.contains(LossInput.BOXES) && batch.input("boxes").isEmpty()) {
+        if (inputs.contains(LossInput.BOXES) && batch.input(BatchInputs.BOXES).isEmpty()) {
             throw new BatchException(termLabel(p, tp) + " needs ground-truth boxes, but the batch carries none");
+        }
+    }
+
+    /** An adapter must override one of the two shape methods, each of which defaults to the other. */
+    @SuppressWarnings("deprecation")
+    private static boolean implementsShapes(FeatureAdapter adapter) {
+        try {
+            Class<?> c = adapter.getClass();
+            return c.getMethod("shapes").getDeclaringClass() != FeatureAdapter.class
+                    || c.getMethod("outputShapes").getDeclaringClass() != FeatureAdapter.class;
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

@@ -218,4 +218,20 @@ class DistillerTest {
         assertEquals(0f, t.getGradient().abs().sum().getFloat());
         assertTrue(s.getGradient().abs().sum().getFloat() > 0);
     }
+
+    /** An SPI 1.1 adapter (outputShapes only) still binds; one that implements neither shape method is refused, located. */
+    @Test
+    void anAdapterMustSayWhatShapesItProduces() {
+        DistillPlan old = plan("distill4j.pairs = [ { name = p, student = s, teacher = t, adapters = [ { type = halve } ], losses = [ { type = sq } ] } ]");
+        // sq needs equal shapes: only a student halved to (2, 4), as outputShapes() says, binds to the teacher.
+        org.junit.jupiter.api.Assertions.assertDoesNotThrow(
+                () -> Distiller.create(old, shapes("s", new Shape(2, 8)), shapes("t", new Shape(2, 4))));
+        assertThrows(ExperimentException.class, () -> Distiller.create(old, shapes("s", new Shape(2, 8)), shapes("t", new Shape(2, 8))));
+        DistillPlan none = plan("distill4j.pairs = [ { name = p, student = s, teacher = t,\n adapters = [ { type = shapeless } ], losses = [ { type = sq } ] } ]");
+        List<Problem> ps = bindProblems(none, shapes("s", new Shape(2, 4)), shapes("t", new Shape(2, 4)));
+        assertEquals(1, ps.size(), ps.toString());
+        assertEquals("test.conf: 2", ps.get(0).origin());
+        assertTrue(ps.get(0).message().startsWith("adapter 'shapeless' (") && ps.get(0).message()
+                .endsWith("implements neither shapes() nor outputShapes(): it cannot say what it produces"), ps.get(0).message());
+    }
 }

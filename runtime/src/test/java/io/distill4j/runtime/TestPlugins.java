@@ -153,6 +153,24 @@ public final class TestPlugins {
         }
     }
 
+    /** {@code shapeless}: an adapter that implements neither shape method (each defaults to the other). */
+    public static final class ShapelessAdapter implements FeatureAdapterFactory {
+        @Override
+        public String name() {
+            return "shapeless";
+        }
+
+        @Override
+        public List<OptionSpec> options() {
+            return List.of();
+        }
+
+        @Override
+        public FeatureAdapter create(PairSetup setup) {
+            return (p, c) -> p;
+        }
+    }
+
     /** {@code log}: {@code log(sum(s))}, NaN for a negative sum: a term that can go non-finite. */
     public static final class LogLoss implements DistillLossFactory {
         @Override
@@ -181,7 +199,7 @@ public final class TestPlugins {
         Config ref = ConfigFactory.parseString(reference);
         LoadedPlugin p = new LoadedPlugin("test-plugin.jar", new PluginDescriptor("test", "1", SpiVersion.current()),
                 TestPlugins.class.getClassLoader(), ref,
-                List.of(new SquareLoss(), new TargetLoss(), new LinearLoss(), new LogLoss()), List.of(new HalveAdapter()));
+                List.of(new SquareLoss(), new TargetLoss(), new LinearLoss(), new LogLoss()), List.of(new HalveAdapter(), new ShapelessAdapter()));
         return PluginRegistry.of(new PluginSet(List.of(p), List.of()));
     }
 

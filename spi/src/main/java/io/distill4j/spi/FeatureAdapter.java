@@ -11,10 +11,27 @@ import java.util.Optional;
  */
 public interface FeatureAdapter {
     /**
-     * The shapes this adapter produces from the shapes it was created with: student first, teacher
-     * second. The runtime chains adapters and checks the final shapes at plan time.
+     * The shapes this adapter produces from the shapes it was created with. The runtime chains
+     * adapters and checks the final shapes at plan time. Implement this one (since 1.2), or the
+     * older {@link #outputShapes()}; the runtime refuses an adapter that implements neither.
+     *
+     * @since 1.2
      */
-    Shape[] outputShapes();
+    default AdapterShapes shapes() {
+        Shape[] out = outputShapes();
+        return AdapterShapes.of(out[0], out[1]);
+    }
+
+    /**
+     * The shapes this adapter produces, student first, teacher second.
+     *
+     * @deprecated since 1.2: implement {@link #shapes()}, which names the two sides
+     */
+    @Deprecated
+    default Shape[] outputShapes() {
+        AdapterShapes s = shapes();
+        return new Shape[] {s.student(), s.teacher()};
+    }
 
     /**
      * Applies the adapter to one batch.

@@ -60,8 +60,9 @@ public interface LossContext {
      * @param block a trainable block of this plugin
      * @param inputs the block's inputs
      * @return the block's outputs
-     * @since 1.2
+     * @since 1.2 (experimental: tested on one device; its contract on several may still change)
      */
+    @Experimental
     default NDList forward(Block block, NDList inputs) {
         return block.forward(new ParameterStore(manager(), false), inputs, training());
     }

@@ -14,6 +14,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.distill4j.runtime.Distill4j;
+import io.distill4j.runtime.BatchFile;
 import io.distill4j.runtime.DistillBatch;
 import io.distill4j.runtime.DistillResult;
 import io.distill4j.runtime.Distiller;
@@ -94,29 +95,19 @@ public interface GoldenParityContract {
         double atol = c.hasPath("tolerance.atol") ? c.getDouble("tolerance.atol") : DEFAULT_ATOL;
         try (NDManager m = NDManager.newBaseManager()) {
             Map<String, NDArray> arrays = NpzFiles.read(npz, m);
-            Map<String, NDArray> students = byPrefix(arrays, "student.");
-            Map<String, NDArray> teachers = byPrefix(arrays, "teacher.");
+            // The same key convention as distill eval: one reader for both.
+            BatchFile batch = BatchFile.of(npz.toString(), arrays, note -> { });
+            Map<String, NDArray> students = batch.student();
+            Map<String, NDArray> teachers = batch.teacher();
             DistillPlan plan = Distill4j.start(ClassPathPlugins.registry()).experiments()
                     .parse(experiment(c, students, teachers, npz), conf.toString());
 
-            Distiller d = Distiller.create(plan, shapes(students), shapes(teachers));
+            Distiller d = Distiller.create(plan, batch.studentShapes(), batch.teacherShapes());
             d.initialize(m, DataType.FLOAT32);
-            loadParameters(arrays, d, npz);
+            loadParameters(batch, d, npz);
             Map<String, Parameter> params = d.trainableParts().namedParameters();
 
-            DistillBatch.Builder b = DistillBatch.builder(m).epoch(c.hasPath("epoch") ? c.getInt("epoch") : 1);
-            students.forEach((k, v) -> {
-                v.setRequiresGradient(true);
-                b.student(k, v);
-            });
-            teachers.forEach(b::teacher);
-            arrays.forEach((k, v) -> {
-                if (k.equals("targets")) {
-                    b.targets(v);
-                } else if (!k.contains(".") || k.startsWith("mask.") || k.startsWith("input.")) {
-                    b.input(k, v);
-                }
-            });
+            DistillBatch.Builder b = batch.toBatch(m).epoch(c.hasPath("epoch") ? c.getInt("epoch") : 1);
             DistillResult r;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 r = d.compute(b.build());
@@ -172,28 +163,12 @@ public interface GoldenParityContract {
     }
 
     /** Loads every {@code param.<name>} of the case; every trainable parameter must be given. */
-    private static void loadParameters(Map<String, NDArray> arrays, Distiller d, Path npz) {
-        d.trainableParts().assign(byPrefix(arrays, "param."), npz.toString());
+    private static void loadParameters(BatchFile batch, Distiller d, Path npz) {
+        d.trainableParts().assign(batch.params(), npz.toString());
         for (Map.Entry<String, Parameter> p : d.trainableParts().namedParameters().entrySet()) {
-            assertTrue(!p.getValue().requiresGradient() || arrays.containsKey("param." + p.getKey()),
+            assertTrue(!p.getValue().requiresGradient() || batch.params().containsKey(p.getKey()),
                     () -> npz + " gives no weights for trainable parameter param." + p.getKey());
         }
-    }
-
-    private static Map<String, NDArray> byPrefix(Map<String, NDArray> arrays, String prefix) {
-        Map<String, NDArray> out = new java.util.LinkedHashMap<>();
-        arrays.forEach((k, v) -> {
-            if (k.startsWith(prefix)) {
-                out.put(k.substring(prefix.length()), v);
-            }
-        });
-        return out;
-    }
-
-    private static Map<String, ai.djl.ndarray.types.Shape> shapes(Map<String, NDArray> arrays) {
-        Map<String, ai.djl.ndarray.types.Shape> out = new java.util.LinkedHashMap<>();
-        arrays.forEach((k, v) -> out.put(k, v.getShape()));
-        return out;
     }
 
     private static NDArray required(Map<String, NDArray> arrays, String key, Path npz) {

@@ -33,6 +33,7 @@ import io.distill4j.runtime.DistillationParts;
 import io.distill4j.runtime.InvalidInputException;
 import io.distill4j.runtime.plan.DistillPlan;
 import io.distill4j.spi.Options;
+import io.distill4j.spi.BatchInputs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -228,7 +229,8 @@ public final class TrainJob {
         TappedNet net = net(settings.student, data.classes());
         DistillationBlock block = new DistillationBlock(plan, TappedModel.of(net, TappedNet.OUTPUTS.toArray(String[]::new)),
                 teachers);
-        DistillationLoss loss = new DistillationLoss(Loss.softmaxCrossEntropyLoss(), block, "targets", "boxes", "image_sizes");
+        DistillationLoss loss = new DistillationLoss(Loss.softmaxCrossEntropyLoss(), block, BatchInputs.TARGETS,
+                BatchInputs.BOXES, BatchInputs.IMAGE_SIZES);
         Model model = Model.newInstance(label);
         models.add(model);
         model.setBlock(block);

@@ -12,6 +12,7 @@ import io.distill4j.spi.InvalidPairException;
 import io.distill4j.spi.LossContext;
 import io.distill4j.spi.PairSetup;
 import io.distill4j.spi.Scalars;
+import io.distill4j.spi.BatchInputs;
 import java.util.Optional;
 
 /**
@@ -21,8 +22,8 @@ import java.util.Optional;
  */
 final class Fgd implements DistillLoss {
     /** Batch input keys for the ground truth. */
-    static final String BOXES = "boxes";
-    static final String IMAGE_SIZES = "image_sizes";
+    private static final String BOXES = BatchInputs.BOXES;
+    private static final String IMAGE_SIZES = BatchInputs.IMAGE_SIZES;
 
     private final float temperature;
     private final float alpha;

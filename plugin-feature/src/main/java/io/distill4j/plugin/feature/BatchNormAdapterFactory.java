@@ -3,6 +3,7 @@ package io.distill4j.plugin.feature;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import com.google.auto.service.AutoService;
+import io.distill4j.spi.AdapterShapes;
 import io.distill4j.spi.FeatureAdapter;
 import io.distill4j.spi.FeatureAdapterFactory;
 import io.distill4j.spi.FeaturePair;
@@ -44,8 +45,8 @@ public final class BatchNormAdapterFactory implements FeatureAdapterFactory {
         float eps = (float) setup.options().getDouble("eps");
         return new FeatureAdapter() {
             @Override
-            public Shape[] outputShapes() {
-                return new Shape[] {s, t};
+            public AdapterShapes shapes() {
+                return AdapterShapes.of(s, t);
             }
 
             @Override

@@ -4,6 +4,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.convolutional.Conv2d;
 import com.google.auto.service.AutoService;
+import io.distill4j.spi.AdapterShapes;
 import io.distill4j.spi.FeatureAdapter;
 import io.distill4j.spi.FeatureAdapterFactory;
 import io.distill4j.spi.FeaturePair;
@@ -44,8 +45,8 @@ public final class Conv1x1AdapterFactory implements FeatureAdapterFactory {
         Shape out = new Shape(s.get(0), t.get(1), s.get(2), s.get(3));
         return new FeatureAdapter() {
             @Override
-            public Shape[] outputShapes() {
-                return new Shape[] {out, t};
+            public AdapterShapes shapes() {
+                return AdapterShapes.of(out, t);
             }
 
             @Override

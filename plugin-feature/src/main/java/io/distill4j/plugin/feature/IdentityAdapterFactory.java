@@ -2,6 +2,7 @@ package io.distill4j.plugin.feature;
 
 import com.google.auto.service.AutoService;
 import ai.djl.ndarray.types.Shape;
+import io.distill4j.spi.AdapterShapes;
 import io.distill4j.spi.FeatureAdapter;
 import io.distill4j.spi.FeatureAdapterFactory;
 import io.distill4j.spi.FeaturePair;
@@ -30,11 +31,11 @@ public final class IdentityAdapterFactory implements FeatureAdapterFactory {
 
     @Override
     public FeatureAdapter create(PairSetup setup) {
-        Shape[] shapes = {setup.studentShape(), setup.teacherShape()};
+        AdapterShapes shapes = AdapterShapes.of(setup.studentShape(), setup.teacherShape());
         return new FeatureAdapter() {
             @Override
-            public Shape[] outputShapes() {
-                return shapes.clone();
+            public AdapterShapes shapes() {
+                return shapes;
             }
 
             @Override

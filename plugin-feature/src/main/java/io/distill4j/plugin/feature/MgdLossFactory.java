@@ -14,6 +14,7 @@ import io.distill4j.spi.LossInput;
 import io.distill4j.spi.OptionSpec;
 import io.distill4j.spi.Options;
 import io.distill4j.spi.PairSetup;
+import io.distill4j.spi.BatchInputs;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -90,9 +91,9 @@ public final class MgdLossFactory implements DistillLossFactory {
             Shape shape = student.getShape();
             Shape maskShape = spatial ? new Shape(shape.get(0), 1, shape.get(2), shape.get(3))
                     : new Shape(shape.get(0), shape.get(1), 1, 1);
-            NDArray mask = context.input("mask." + context.pairName()).orElseGet(() -> draw(context, maskShape));
+            NDArray mask = context.input(BatchInputs.mask(context.pairName())).orElseGet(() -> draw(context, maskShape));
             if (!mask.getShape().equals(maskShape)) {
-                throw new IllegalArgumentException("mask." + context.pairName() + " has shape " + mask.getShape()
+                throw new IllegalArgumentException(BatchInputs.mask(context.pairName()) + " has shape " + mask.getShape()
                         + ", expected " + maskShape);
             }
             NDArray generated = FeatureMaps.forward(generator, student.mul(mask), context);

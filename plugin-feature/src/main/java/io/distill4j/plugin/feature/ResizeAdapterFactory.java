@@ -3,6 +3,7 @@ package io.distill4j.plugin.feature;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import com.google.auto.service.AutoService;
+import io.distill4j.spi.AdapterShapes;
 import io.distill4j.spi.FeatureAdapter;
 import io.distill4j.spi.FeatureAdapterFactory;
 import io.distill4j.spi.FeaturePair;
@@ -48,8 +49,8 @@ public final class ResizeAdapterFactory implements FeatureAdapterFactory {
         Shape resized = new Shape(from.get(0), from.get(1), target.get(2), target.get(3));
         return new FeatureAdapter() {
             @Override
-            public Shape[] outputShapes() {
-                return toTeacher ? new Shape[] {resized, t} : new Shape[] {s, resized};
+            public AdapterShapes shapes() {
+                return toTeacher ? AdapterShapes.of(resized, t) : AdapterShapes.of(s, resized);
             }
 
             @Override
