@@ -12,6 +12,7 @@ import io.distill4j.runtime.plan.DistillPlan;
 import io.distill4j.runtime.plan.NonFinitePolicy;
 import io.distill4j.runtime.plan.PairPlan;
 import io.distill4j.runtime.plan.TermPlan;
+import io.distill4j.runtime.plugin.ContextClassLoader;
 import io.distill4j.spi.AdapterShapes;
 import io.distill4j.spi.BatchInputs;
 import io.distill4j.spi.DistillLoss;
@@ -90,7 +91,10 @@ public final class Distiller {
             AdapterPlan a = pair.adapters().get(i);
             FeatureAdapter adapter;
             try {
-                adapter = a.factory().create(PairSetups.of(pair.name(), a.options(), s, t));
+                final Shape sNow = s;
+                final Shape tNow = t;
+                adapter = ContextClassLoader.call(a.factory(),
+                        () -> a.factory().create(PairSetups.of(pair.name(), a.options(), sNow, tNow)));
             } catch (InvalidPairException | IllegalArgumentException e) {
                 problems.add(new Problem(a.origin(), "adapter '" + a.type() + "' cannot serve " + label
                         + " (student " + s + ", teacher " + t + "): " + e.getMessage()));
@@ -130,7 +134,10 @@ public final class Distiller {
                 continue;
             }
             try {
-                DistillLoss loss = term.factory().create(PairSetups.of(pair.name(), term.options(), s, t));
+                final Shape sNow = s;
+                final Shape tNow = t;
+                DistillLoss loss = ContextClassLoader.call(term.factory(),
+                        () -> term.factory().create(PairSetups.of(pair.name(), term.options(), sNow, tNow)));
                 final Shape sIn = s;
                 loss.trainableBlock().ifPresent(block -> parts.add(pair.name() + "." + term.name(), block, sIn));
                 terms.add(new BoundTerm(term, loss));
@@ -208,14 +215,16 @@ public final class Distiller {
             StepContext context = new StepContext(batch, p.name(), plan.seed());
             FeaturePair features = FeaturePair.of(s, t);
             for (FeatureAdapter adapter : pair.adapters()) {
-                features = adapter.apply(features, context);
+                final FeaturePair in = features;
+                features = ContextClassLoader.call(adapter, () -> adapter.apply(in, context));
             }
             for (BoundTerm term : pair.terms()) {
                 TermPlan tp = term.plan();
                 requireInputs(tp, p, batch);
                 NDArray raw;
                 try {
-                    raw = term.loss().compute(features.student(), features.teacher(), context);
+                    final FeaturePair f = features;
+                    raw = ContextClassLoader.call(term.loss(), () -> term.loss().compute(f.student(), f.teacher(), context));
                 } catch (IllegalArgumentException e) {
                     throw new BatchException(termLabel(p, tp) + " at step " + batch.step() + ": " + e.getMessage());
                 }

@@ -43,6 +43,15 @@ final class PluginClassLoader extends URLClassLoader {
         return super.getResource(name);
     }
 
+    @Override
+    public java.util.Enumeration<URL> getResources(String name) throws java.io.IOException {
+        // All of a shared package's resources come from the host, as its classes do.
+        if (isShared(name.replace('/', '.'))) {
+            return host.getResources(name);
+        }
+        return super.getResources(name);
+    }
+
     static boolean isShared(String className) {
         for (String prefix : SHARED_PACKAGES) {
             if (className.startsWith(prefix)) {

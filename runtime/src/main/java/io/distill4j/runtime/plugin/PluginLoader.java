@@ -260,7 +260,7 @@ public final class PluginLoader {
             // On the class path the jar is only known per provider; a plugin loader has one location.
             String where = loader instanceof PluginClassLoader ? loc : location(provider.type(), new LinkedHashMap<>());
             try {
-                found.add(provider.get());
+                found.add(ContextClassLoader.call(loader, provider::get));
             } catch (ServiceConfigurationError | LinkageError | RuntimeException e) {
                 problems.add(new PluginLoadException(where, "provider " + provider.type().getName()
                         + " could not be created: " + describe(e)));

@@ -45,10 +45,10 @@ public final class PluginRegistry {
         Config ref = ConfigFactory.empty();
         for (LoadedPlugin p : plugins) {
             for (DistillLossFactory f : p.losses()) {
-                register(losses, f.name(), f.options(), f, p, "loss", found);
+                describe(f, p, "loss", found).ifPresent(d -> register(losses, d.name(), d.options(), f, p, "loss", found));
             }
             for (FeatureAdapterFactory f : p.adapters()) {
-                register(adapters, f.name(), f.options(), f, p, "adapter", found);
+                describe(f, p, "adapter", found).ifPresent(d -> register(adapters, d.name(), d.options(), f, p, "adapter", found));
             }
             ref = ref.withFallback(p.reference());
         }
@@ -59,6 +59,32 @@ public final class PluginRegistry {
     /** The registry of everything a {@link PluginLoader} found. */
     public static PluginRegistry of(PluginSet set) {
         return new PluginRegistry(set);
+    }
+
+    private record Described(String name, List<OptionSpec> options) {}
+
+    /**
+     * The factory's name and options, asked once under the plugin's context loader: a factory whose
+     * {@code name()} or {@code options()} throws is one problem naming its jar, and the others still load.
+     */
+    private static java.util.Optional<Described> describe(Object factory, LoadedPlugin plugin, String kind,
+                                                          List<PluginLoadException> problems) {
+        String step = "name()";
+        try {
+            String name = ContextClassLoader.call(factory, () -> factory instanceof DistillLossFactory l ? l.name()
+                    : ((FeatureAdapterFactory) factory).name());
+            step = "options()";
+            List<OptionSpec> options = ContextClassLoader.call(factory, () -> factory instanceof DistillLossFactory l
+                    ? l.options() : ((FeatureAdapterFactory) factory).options());
+            if (options == null) {
+                throw new IllegalStateException("returned null");
+            }
+            return java.util.Optional.of(new Described(name, List.copyOf(options)));
+        } catch (RuntimeException | LinkageError e) {
+            problems.add(new PluginLoadException(plugin.location(), kind + " factory " + factory.getClass().getName()
+                    + ": " + step + " failed (" + PluginLoader.describe(e) + "); refused"));
+            return java.util.Optional.empty();
+        }
     }
 
     private static <F> void register(Map<String, Entry<F>> into, String name, List<OptionSpec> options, F factory,

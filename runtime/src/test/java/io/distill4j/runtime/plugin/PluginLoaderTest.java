@@ -185,4 +185,74 @@ class PluginLoaderTest {
         PluginSet set = new PluginLoader(getClass().getClassLoader(), SpiVersion.current()).load(plugins.resolve("none"));
         assertEquals(List.of(), set.problems());
     }
+
+    /** A factory whose source is written here, in package {@code pkg}: {@code members} complete it. */
+    private static TestJars plugin(String pkg, String pluginName, String members) {
+        String src = "package " + pkg + ";\nimport io.distill4j.spi.*;\nimport java.util.*;\n"
+                + "public class Factory implements DistillLossFactory {\n" + members
+                + "  public Set<LossInput> inputs() { return Set.of(LossInput.LOGITS); }\n}\n";
+        return new TestJars().descriptor(pluginName, "1.0").source(pkg + ".Factory", src).lossProviders(pkg + ".Factory");
+    }
+
+    @Test
+    void aFactoryWhoseNameOrOptionsThrowsIsOneLineNamingItsJar() throws IOException {
+        plugin("p.badopts", "badopts", "  public String name() { return \"badopts\"; }\n"
+                + "  public List<OptionSpec> options() { throw new IllegalStateException(\"options not ready\"); }\n"
+                + "  public DistillLoss create(PairSetup s) { return (a, b, c) -> a.sub(b).square().mean(); }\n")
+                .writeTo(plugins.resolve("a-badopts.jar"));
+        plugin("p.badname", "badname", "  public String name() { throw new UnsupportedOperationException(\"no name\"); }\n"
+                + "  public List<OptionSpec> options() { return List.of(); }\n"
+                + "  public DistillLoss create(PairSetup s) { return (a, b, c) -> a.sub(b).square().mean(); }\n")
+                .writeTo(plugins.resolve("b-badname.jar"));
+        goodPlugin("p.fine3", "fine3", "fine3-loss").writeTo(plugins.resolve("c-fine.jar"));
+        PluginRegistry r = load();
+        assertEquals(2, r.problems().size(), r.problems().toString());
+        assertEquals(plugins.resolve("a-badopts.jar") + ": loss factory p.badopts.Factory: options() failed"
+                + " (IllegalStateException: options not ready); refused", r.problems().get(0).getMessage());
+        assertEquals(plugins.resolve("b-badname.jar") + ": loss factory p.badname.Factory: name() failed"
+                + " (UnsupportedOperationException: no name); refused", r.problems().get(1).getMessage());
+        assertEquals(java.util.Set.of("fine3-loss"), r.losses().keySet(), "the others still load");
+    }
+
+    /** Construction, create and compute each see the plugin's own loader as the thread's context loader. */
+    @Test
+    void pluginCodeRunsUnderItsOwnContextClassLoader() throws IOException {
+        String check = "if (Thread.currentThread().getContextClassLoader() != Factory.class.getClassLoader())"
+                + " throw new IllegalArgumentException(\"context loader is \" + Thread.currentThread().getContextClassLoader());";
+        plugin("p.tccl", "tccl", "  public Factory() { " + check + " }\n"
+                + "  public String name() { " + check + " return \"tccl\"; }\n"
+                + "  public List<OptionSpec> options() { return List.of(); }\n"
+                + "  public DistillLoss create(PairSetup s) { " + check + "\n"
+                + "    return (a, b, c) -> { " + check + " return a.sub(b).square().mean(); }; }\n")
+                .writeTo(plugins.resolve("tccl.jar"));
+        PluginRegistry r = load();
+        assertEquals(List.of(), r.problems());
+        ClassLoader before = Thread.currentThread().getContextClassLoader();
+        var plan = io.distill4j.runtime.Distill4j.start(r).experiments().parse(com.typesafe.config.ConfigFactory.parseString(
+                "distill4j.pairs = [ { name = p, student = s, teacher = t, losses = [ { type = tccl } ] } ]"), "tccl.conf");
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            ai.djl.ndarray.types.Shape shape = new ai.djl.ndarray.types.Shape(2, 3);
+            io.distill4j.runtime.Distiller d = io.distill4j.runtime.Distiller.create(plan, java.util.Map.of("s", shape),
+                    java.util.Map.of("t", shape));
+            var result = d.compute(io.distill4j.runtime.DistillBatch.builder(m).student("s", m.ones(shape))
+                    .teacher("t", m.zeros(shape)).build());
+            assertEquals(1f, result.total().getFloat(), "the plugin's loss ran");
+        }
+        assertEquals(before, Thread.currentThread().getContextClassLoader(), "the host's context loader is restored");
+    }
+
+    /** A plugin that bundles a stale copy of a shared class does not see it, as resource or list of resources. */
+    @Test
+    void sharedPackagesResourcesAllComeFromTheHost() throws IOException {
+        String shared = "ai/djl/ndarray/NDArray.class";
+        Path jar = goodPlugin("p.stale", "stale", "stale-loss").file(shared, "stale copy").writeTo(plugins.resolve("stale.jar"));
+        try (PluginClassLoader loader = new PluginClassLoader("stale", new java.net.URL[] {jar.toUri().toURL()},
+                getClass().getClassLoader())) {
+            List<java.net.URL> found = java.util.Collections.list(loader.getResources(shared));
+            assertEquals(java.util.Collections.list(getClass().getClassLoader().getResources(shared)), found);
+            assertTrue(found.stream().noneMatch(u -> u.toString().contains("stale.jar")), found.toString());
+            assertTrue(loader.getResource("p/stale/Factory.class").toString().contains("stale.jar"),
+                    "the plugin's own classes come from its jar");
+        }
+    }
 }
