@@ -192,7 +192,7 @@ public final class Distiller {
     public void initialize(NDManager manager, DataType dataType) {
         if (!parts.isEmpty()) {
             parts.initialize(manager, dataType);
-            DistillationParts.attachGradients(parts);
+            ParameterFiles.attachGradients(parts);
         }
     }
 

@@ -17,10 +17,10 @@ import com.typesafe.config.ConfigFactory;
 import io.distill4j.runtime.DistillBatch;
 import io.distill4j.runtime.DistillResult;
 import io.distill4j.runtime.Distill4j;
-import io.distill4j.runtime.DistillationParts;
 import io.distill4j.runtime.Distiller;
 import io.distill4j.runtime.LossContexts;
 import io.distill4j.runtime.PairSetups;
+import io.distill4j.runtime.ParameterFiles;
 import io.distill4j.runtime.TermResult;
 import io.distill4j.runtime.plan.DistillPlan;
 import io.distill4j.runtime.plan.TermPlan;
@@ -243,7 +243,7 @@ public interface DistillLossContract {
                     FeaturePair in = sampleInputs(step);
                     if (loss == null) {
                         loss = createIn(in, longLived);
-                        loss.trainableBlock().ifPresent(DistillationParts::attachGradients);
+                        loss.trainableBlock().ifPresent(ParameterFiles::attachGradients);
                     }
                     NDArray student = in.student();
                     student.setRequiresGradient(true);

@@ -29,8 +29,8 @@ import io.distill4j.djl.EpochHistory;
 import io.distill4j.djl.EpochShuffle;
 import io.distill4j.djl.EpochSummary;
 import io.distill4j.djl.TappedModel;
-import io.distill4j.runtime.DistillationParts;
 import io.distill4j.runtime.InvalidInputException;
+import io.distill4j.runtime.ParameterFiles;
 import io.distill4j.runtime.plan.DistillPlan;
 import io.distill4j.spi.Options;
 import io.distill4j.spi.BatchInputs;
@@ -184,7 +184,7 @@ public final class TrainJob {
         if (Files.isRegularFile(cached)) {
             net.initialize(data.root(), DataType.FLOAT32, data.input());
             try {
-                DistillationParts.readParameters(net, cached, data.root(), "a teacher of these settings");
+                ParameterFiles.read(net, cached, data.root(), "a teacher of these settings");
             } catch (InvalidInputException e) {
                 throw new InvalidInputException(e.getMessage() + "; delete it to retrain");
             }
@@ -194,7 +194,7 @@ public final class TrainJob {
         } else {
             Engine.getInstance().setRandomSeed(settings.run.getInt("seed"));
             RunResult r = fitAlone(label, net, t.getInt("epochs"), (float) t.getDouble("learning-rate"), data);
-            DistillationParts.writeParameters(net, cached);
+            ParameterFiles.write(net, cached);
             log.printf("%s: trained and cached in %s%n", label, cached);
             runs.put(teacherName, new TeacherRun(r, false));
         }
@@ -413,9 +413,9 @@ public final class TrainJob {
         TappedNet student = net(settings.student, classes);
         try (NDManager m = NDManager.newBaseManager()) {
             student.initialize(m, DataType.FLOAT32, new Shape(1, cs[0], cs[1], cs[1]));
-            DistillationParts.readParameters(student, last.resolve(CheckpointListener.STUDENT), m,
+            ParameterFiles.read(student, last.resolve(CheckpointListener.STUDENT), m,
                     "a checkpoint of this experiment's student");
-            DistillationParts.writeParameters(student, target);
+            ParameterFiles.write(student, target);
         }
         Properties about = new Properties();
         about.setProperty("arch", settings.student.getString("arch"));

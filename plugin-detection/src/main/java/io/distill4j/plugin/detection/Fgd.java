@@ -10,6 +10,7 @@ import ai.djl.nn.convolutional.Conv2d;
 import io.distill4j.spi.DistillLoss;
 import io.distill4j.spi.InvalidPairException;
 import io.distill4j.spi.LossContext;
+import io.distill4j.spi.PartsBlock;
 import io.distill4j.spi.PairSetup;
 import io.distill4j.spi.Scalars;
 import io.distill4j.spi.BatchInputs;
@@ -33,7 +34,8 @@ final class Fgd implements DistillLoss {
     private final boolean focal;
     private final boolean global;
     private final boolean referenceTranspose;
-    private final FgdParts parts;
+    /** The align convolution (student's channels differ) and both GcBlocks (relation term on): 01align_weight, 02student_... */
+    private final PartsBlock parts;
     private final Conv2d align;
     private final GcBlock gcStudent;
     private final GcBlock gcTeacher;
@@ -55,7 +57,7 @@ final class Fgd implements DistillLoss {
         this.referenceTranspose = focal && o.getBoolean("reference-mask-transpose");
         this.lambda = global ? (float) o.getDouble("lambda") : 0f;
         int channels = (int) t.get(1);
-        this.parts = new FgdParts();
+        this.parts = new PartsBlock();
         this.align = s.get(1) == t.get(1) ? null
                 : Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(channels).build();
         if (align != null) {
@@ -162,6 +164,6 @@ final class Fgd implements DistillLoss {
 
     @Override
     public Optional<Block> trainableBlock() {
-        return parts.getChildren().isEmpty() ? Optional.empty() : Optional.of(parts);
+        return parts.isEmpty() ? Optional.empty() : Optional.of(parts);
     }
 }

@@ -14,6 +14,7 @@ import io.distill4j.spi.LossContext;
 import io.distill4j.spi.LossInput;
 import io.distill4j.spi.OptionSpec;
 import io.distill4j.spi.PairSetup;
+import io.distill4j.spi.PartsBlock;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
