@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.distill4j.runtime.config.DidYouMean;
 import io.distill4j.runtime.config.ExperimentException;
+import io.distill4j.runtime.config.Origin;
 import io.distill4j.runtime.config.Problem;
 import io.distill4j.runtime.plan.AdapterPlan;
 import io.distill4j.runtime.plan.DistillPlan;
@@ -77,7 +78,7 @@ public final class Distiller {
 
     private static BoundPair bind(PairPlan pair, Map<String, Shape> studentShapes, Map<String, Shape> teacherShapes,
                                   DistillationParts parts, List<Problem> problems) {
-        String where = pair.origin();
+        Origin where = pair.origin();
         String label = "pair '" + pair.name() + "'";
         Shape s = feature(studentShapes, pair.student(), "student", label, where, problems);
         Shape t = feature(teacherShapes, pair.teacher(), "teacher", label, where, problems);
@@ -164,7 +165,7 @@ public final class Distiller {
         return "";
     }
 
-    private static Shape feature(Map<String, Shape> shapes, String name, String side, String label, String where,
+    private static Shape feature(Map<String, Shape> shapes, String name, String side, String label, Origin where,
                                  List<Problem> problems) {
         Shape shape = shapes.get(name);
         if (shape == null) {

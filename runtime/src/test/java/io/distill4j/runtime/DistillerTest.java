@@ -80,7 +80,7 @@ class DistillerTest {
         assertEquals(1, ps.size());
         assertTrue(ps.get(0).message().contains("pair 'dark3' names student feature 'backbone.dark3'")
                 && ps.get(0).message().contains("did you mean 'backbone.dark2'?"), ps.get(0).message());
-        assertTrue(ps.get(0).origin().startsWith("test.conf"), ps.get(0).origin());
+        assertTrue(ps.get(0).origin().toString().startsWith("test.conf"), ps.get(0).toString());
     }
 
     @Test
@@ -230,7 +230,7 @@ class DistillerTest {
         DistillPlan none = plan("distill4j.pairs = [ { name = p, student = s, teacher = t,\n adapters = [ { type = shapeless } ], losses = [ { type = sq } ] } ]");
         List<Problem> ps = bindProblems(none, shapes("s", new Shape(2, 4)), shapes("t", new Shape(2, 4)));
         assertEquals(1, ps.size(), ps.toString());
-        assertEquals("test.conf: 2", ps.get(0).origin());
+        assertEquals(new io.distill4j.runtime.config.Origin(null, 2, "test.conf: 2"), ps.get(0).origin(), "a string config: its line, no file");
         assertTrue(ps.get(0).message().startsWith("adapter 'shapeless' (") && ps.get(0).message()
                 .endsWith("implements neither shapes() nor outputShapes(): it cannot say what it produces"), ps.get(0).message());
     }

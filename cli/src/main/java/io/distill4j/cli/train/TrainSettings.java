@@ -6,7 +6,7 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import io.distill4j.runtime.config.ExperimentException;
 import io.distill4j.runtime.config.OptionsResolver;
-import io.distill4j.runtime.config.Origins;
+import io.distill4j.runtime.config.Origin;
 import io.distill4j.runtime.config.Problem;
 import io.distill4j.spi.OptionSpec;
 import io.distill4j.spi.Options;
@@ -74,14 +74,14 @@ public final class TrainSettings {
     public static TrainSettings of(Config experiment, String source) {
         Config block = experiment.hasPath("train") ? experiment.getConfig("train") : ConfigFactory.empty(source);
         List<Problem> problems = new ArrayList<>();
-        Options run = OptionsResolver.resolve("train", RUN, block, Set.of("data", "teacher", "teachers", "student"),
+        Options run = OptionsResolver.resolve("train", "train", RUN, block, Set.of("data", "teacher", "teachers", "student"),
                 ConfigFactory.empty(), problems);
-        Options data = OptionsResolver.resolve("train.data", DATA, sub(block, "data"), Set.of(), ConfigFactory.empty(), problems);
+        Options data = OptionsResolver.resolve("train.data", "train.data", DATA, sub(block, "data"), Set.of(), ConfigFactory.empty(), problems);
         Map<String, Options> teachers = teachers(block, problems);
-        Options student = OptionsResolver.resolve("train.student", STUDENT, sub(block, "student"), Set.of(),
+        Options student = OptionsResolver.resolve("train.student", "train.student", STUDENT, sub(block, "student"), Set.of(),
                 ConfigFactory.empty(), problems);
         if (data != null && !data.getString("source").equals("shapes") && data.getString("path").isBlank()) {
-            problems.add(new Problem(Origins.describe(block.origin()), "train.data.source = " + data.getString("source")
+            problems.add(new Problem(Origin.of(block.origin()), "train.data.source = " + data.getString("source")
                     + " needs train.data.path, the folder of the dataset's files"));
         }
         if (!problems.isEmpty()) {
@@ -97,12 +97,12 @@ public final class TrainSettings {
     private static Map<String, Options> teachers(Config block, List<Problem> problems) {
         Map<String, Options> teachers = new LinkedHashMap<>();
         if (!block.hasPath("teachers")) {
-            teachers.put("", OptionsResolver.resolve("train.teacher", TEACHER, sub(block, "teacher"), Set.of(),
+            teachers.put("", OptionsResolver.resolve("train.teacher", "train.teacher", TEACHER, sub(block, "teacher"), Set.of(),
                     ConfigFactory.empty(), problems));
             return teachers;
         }
         ConfigValue value = block.getValue("teachers");
-        String where = Origins.describe(value.origin());
+        Origin where = Origin.of(value.origin());
         if (block.hasPath("teacher")) {
             problems.add(new Problem(where, "train.teacher and train.teachers are both set: declare one teacher as "
                     + "train.teacher, or several, each named, in train.teachers"));
@@ -118,7 +118,7 @@ public final class TrainSettings {
                 .thenComparing(Map.Entry::getKey));
         for (Map.Entry<String, ConfigValue> t : inFileOrder) {
             String name = t.getKey();
-            String at = Origins.describe(t.getValue().origin());
+            Origin at = Origin.of(t.getValue().origin());
             if (!name.matches("[A-Za-z_][A-Za-z0-9_-]*") || name.equals("student")) {
                 problems.add(new Problem(at, "teacher name '" + name + "': use letters, digits, '_' and '-'"
                         + (name.equals("student") ? ", and not 'student', which names the student's own outputs" : "")));
@@ -138,7 +138,7 @@ public final class TrainSettings {
                         + t.getValue().valueType().name().toLowerCase(java.util.Locale.ROOT)));
                 continue;
             }
-            teachers.put(name, OptionsResolver.resolve("train.teachers." + name, TEACHER, settings.toConfig(), Set.of(),
+            teachers.put(name, OptionsResolver.resolve("train.teachers." + name, "train.teachers." + name, TEACHER, settings.toConfig(), Set.of(),
                     ConfigFactory.empty(), problems));
         }
         return teachers;

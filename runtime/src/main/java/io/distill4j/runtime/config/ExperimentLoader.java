@@ -80,7 +80,7 @@ public final class ExperimentLoader {
     public static Config read(Path file) {
         String name = file.toString();
         if (!Files.isRegularFile(file)) {
-            throw new ExperimentException(List.of(new Problem(name, "no such experiment file")));
+            throw new ExperimentException(List.of(Problem.at(name, "no such experiment file")));
         }
         Config config;
         try {
@@ -88,7 +88,7 @@ public final class ExperimentLoader {
                     ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false)).resolve();
         } catch (ConfigException e) {
             throw new ExperimentException(List.of(new Problem(
-                    e.origin() == null ? name : Origins.describe(e.origin()), stripOrigin(e))));
+                    e.origin() == null ? Origin.named(name) : Origin.of(e.origin()), stripOrigin(e))));
         }
         return config;
     }
@@ -103,7 +103,7 @@ public final class ExperimentLoader {
     public DistillPlan parse(Config config, String source) {
         List<Problem> problems = new ArrayList<>();
         if (!config.hasPath(ROOT) || config.getValue(ROOT).valueType() != ConfigValueType.OBJECT) {
-            throw new ExperimentException(List.of(new Problem(source,
+            throw new ExperimentException(List.of(Problem.at(source,
                     "no '" + ROOT + " { pairs = [...] }' block; see samples/experiments/kd.conf for an example")));
         }
         Config root = config.getConfig(ROOT);
@@ -112,12 +112,12 @@ public final class ExperimentLoader {
         long seed = root.hasPath("seed") ? whole(root, "seed", problems) : 0L;
         NonFinitePolicy nonFinite = NonFinitePolicy.FAIL;
         if (root.hasPath("non-finite")) {
-            String v = text(root, "non-finite", null, Origins.describe(root.origin()), problems);
+            String v = text(root, "non-finite", null, Origin.of(root.origin()), problems);
             if (v != null) {
                 try {
                     nonFinite = NonFinitePolicy.valueOf(v.toUpperCase(java.util.Locale.ROOT));
                 } catch (IllegalArgumentException e) {
-                    problems.add(new Problem(Origins.describe(root.getValue("non-finite").origin()),
+                    problems.add(new Problem(Origin.of(root.getValue("non-finite").origin()),
                             "'non-finite' must be fail or skip, got '" + v + "'"));
                 }
             }
@@ -125,16 +125,16 @@ public final class ExperimentLoader {
 
         List<PairPlan> pairs = new ArrayList<>();
         if (!root.hasPath("pairs")) {
-            problems.add(new Problem(Origins.describe(root.origin()), "no 'pairs' list: nothing to distill"));
+            problems.add(new Problem(Origin.of(root.origin()), "no 'pairs' list: nothing to distill"));
         } else {
             List<ConfigObject> entries = objects(root, "pairs", "pair", problems);
             if (entries != null && entries.isEmpty()) {
-                problems.add(new Problem(Origins.describe(root.getValue("pairs").origin()),
+                problems.add(new Problem(Origin.of(root.getValue("pairs").origin()),
                         "'pairs' is empty: nothing to distill"));
             }
-            Map<String, String> seenPairs = new HashMap<>();
+            Map<String, Origin> seenPairs = new HashMap<>();
             for (ConfigObject entry : entries == null ? List.<ConfigObject>of() : entries) {
-                PairPlan pair = pair(entry.toConfig(), Origins.describe(entry.origin()), seenPairs, problems);
+                PairPlan pair = pair(entry.toConfig(), Origin.of(entry.origin()), seenPairs, problems);
                 if (pair != null) {
                     pairs.add(pair);
                 }
@@ -146,12 +146,12 @@ public final class ExperimentLoader {
         return new DistillPlan(source, taskWeight, seed, pairs, nonFinite);
     }
 
-    private PairPlan pair(Config c, String origin, Map<String, String> seen, List<Problem> problems) {
+    private PairPlan pair(Config c, Origin origin, Map<String, Origin> seen, List<Problem> problems) {
         int before = problems.size();
         unknownKeys(c, PAIR_KEYS, "a pair", problems);
         String name = text(c, "name", null, origin, problems);
         if (name != null) {
-            String first = seen.putIfAbsent(name, origin);
+            Origin first = seen.putIfAbsent(name, origin);
             if (first != null) {
                 problems.add(new Problem(origin, "pair name '" + name + "' is used twice (first at " + first + ")"));
             }
@@ -165,7 +165,7 @@ public final class ExperimentLoader {
         if (c.hasPath("adapters")) {
             List<ConfigObject> list = objects(c, "adapters", "adapter", problems);
             for (ConfigObject o : list == null ? List.<ConfigObject>of() : list) {
-                adapter(o.toConfig(), Origins.describe(o.origin()), label, problems)
+                adapter(o.toConfig(), Origin.of(o.origin()), label, problems)
                         .ifPresent(adapterPlans::add);
             }
         }
@@ -175,25 +175,25 @@ public final class ExperimentLoader {
         } else {
             List<ConfigObject> list = objects(c, "losses", "loss", problems);
             if (list != null && list.isEmpty()) {
-                problems.add(new Problem(Origins.describe(c.getValue("losses").origin()),
+                problems.add(new Problem(Origin.of(c.getValue("losses").origin()),
                         label + " has an empty 'losses' list: it would compute nothing"));
             }
-            Map<String, String> seenTerms = new HashMap<>();
+            Map<String, Origin> seenTerms = new HashMap<>();
             for (ConfigObject o : list == null ? List.<ConfigObject>of() : list) {
-                term(o.toConfig(), Origins.describe(o.origin()), label, seenTerms, problems).ifPresent(terms::add);
+                term(o.toConfig(), Origin.of(o.origin()), label, seenTerms, problems).ifPresent(terms::add);
             }
         }
         return problems.size() > before ? null : new PairPlan(name, student, teacher, adapterPlans, terms, origin);
     }
 
-    private java.util.Optional<AdapterPlan> adapter(Config c, String origin, String label, List<Problem> problems) {
+    private java.util.Optional<AdapterPlan> adapter(Config c, Origin origin, String label, List<Problem> problems) {
         String type = text(c, "type", null, origin, problems);
         if (type == null) {
             return java.util.Optional.empty();
         }
         FeatureAdapterFactory f = adapters.get(type);
         if (f == null) {
-            problems.add(new Problem(Origins.describe(c.getValue("type").origin()), "unknown adapter type '" + type
+            problems.add(new Problem(Origin.of(c.getValue("type").origin()), "unknown adapter type '" + type
                     + "' in " + label + DidYouMean.hint(type, adapters.keySet()) + " (known adapters: "
                     + known(adapters.keySet()) + ")"));
             return java.util.Optional.empty();
@@ -204,7 +204,7 @@ public final class ExperimentLoader {
                 : java.util.Optional.of(new AdapterPlan(type, f, options, origin));
     }
 
-    private java.util.Optional<TermPlan> term(Config c, String origin, String label, Map<String, String> seen,
+    private java.util.Optional<TermPlan> term(Config c, Origin origin, String label, Map<String, Origin> seen,
                                              List<Problem> problems) {
         int before = problems.size();
         String type = text(c, "type", null, origin, problems);
@@ -214,7 +214,7 @@ public final class ExperimentLoader {
         }
         String name = text(c, "name", type, origin, problems);
         if (name != null) {
-            String first = seen.putIfAbsent(name, origin);
+            Origin first = seen.putIfAbsent(name, origin);
             if (first != null) {
                 problems.add(new Problem(origin, label + " has two terms named '" + name + "' (first at " + first
                         + "); give each a distinct 'name'"));
@@ -222,7 +222,7 @@ public final class ExperimentLoader {
         }
         DistillLossFactory f = losses.get(type);
         if (f == null) {
-            problems.add(new Problem(Origins.describe(c.getValue("type").origin()), "unknown loss type '" + type
+            problems.add(new Problem(Origin.of(c.getValue("type").origin()), "unknown loss type '" + type
                     + "' in " + label + DidYouMean.hint(type, losses.keySet()) + " (known losses: "
                     + known(losses.keySet()) + ")"));
             return java.util.Optional.empty();
@@ -233,7 +233,7 @@ public final class ExperimentLoader {
         if (c.hasPath("schedule")) {
             ConfigValue v = c.getValue("schedule");
             if (v.valueType() != ConfigValueType.OBJECT) {
-                problems.add(new Problem(Origins.describe(v.origin()), "'schedule' must be an object { type = ..., ... }"));
+                problems.add(new Problem(Origin.of(v.origin()), "'schedule' must be an object { type = ..., ... }"));
             } else {
                 schedule = Schedules.parse(c.getConfig("schedule"), "term '" + name + "' of " + label, problems);
             }
@@ -254,14 +254,14 @@ public final class ExperimentLoader {
     private static void unknownKeys(Config c, Set<String> known, String where, List<Problem> problems) {
         for (Map.Entry<String, ConfigValue> e : c.root().entrySet()) {
             if (!known.contains(e.getKey())) {
-                problems.add(new Problem(Origins.describe(e.getValue().origin()), "unknown key '" + e.getKey()
+                problems.add(new Problem(Origin.of(e.getValue().origin()), "unknown key '" + e.getKey()
                         + "' in " + where + DidYouMean.hint(e.getKey(), known) + " (known: "
                         + known(known) + ")"));
             }
         }
     }
 
-    private static String text(Config c, String key, String fallback, String origin, List<Problem> problems) {
+    private static String text(Config c, String key, String fallback, Origin origin, List<Problem> problems) {
         if (!c.hasPath(key)) {
             if (fallback == null) {
                 problems.add(new Problem(origin, "missing '" + key + "'"));
@@ -270,7 +270,7 @@ public final class ExperimentLoader {
         }
         ConfigValue v = c.getValue(key);
         if (v.valueType() != ConfigValueType.STRING) {
-            problems.add(new Problem(Origins.describe(v.origin()), "'" + key + "' must be text, got " + v.render()));
+            problems.add(new Problem(Origin.of(v.origin()), "'" + key + "' must be text, got " + v.render()));
             return null;
         }
         return (String) v.unwrapped();
@@ -284,11 +284,11 @@ public final class ExperimentLoader {
         try {
             double d = c.getDouble(key);
             if (!(d >= 0) || Double.isInfinite(d)) {
-                problems.add(new Problem(Origins.describe(v.origin()), "'" + key + "' must be a finite number >= 0, got " + v.render()));
+                problems.add(new Problem(Origin.of(v.origin()), "'" + key + "' must be a finite number >= 0, got " + v.render()));
             }
             return d;
         } catch (ConfigException.WrongType e) {
-            problems.add(new Problem(Origins.describe(v.origin()), "'" + key + "' must be a number, got " + v.render()));
+            problems.add(new Problem(Origin.of(v.origin()), "'" + key + "' must be a number, got " + v.render()));
             return fallback;
         }
     }
@@ -298,7 +298,7 @@ public final class ExperimentLoader {
         try {
             return c.getLong(key);
         } catch (ConfigException.WrongType e) {
-            problems.add(new Problem(Origins.describe(v.origin()), "'" + key + "' must be a whole number, got " + v.render()));
+            problems.add(new Problem(Origin.of(v.origin()), "'" + key + "' must be a whole number, got " + v.render()));
             return 0L;
         }
     }
@@ -306,14 +306,14 @@ public final class ExperimentLoader {
     private static List<ConfigObject> objects(Config c, String key, String what, List<Problem> problems) {
         ConfigValue v = c.getValue(key);
         if (v.valueType() != ConfigValueType.LIST) {
-            problems.add(new Problem(Origins.describe(v.origin()), "'" + key + "' must be a list of " + what
+            problems.add(new Problem(Origin.of(v.origin()), "'" + key + "' must be a list of " + what
                     + " objects [ {...}, ... ], got " + v.valueType().name().toLowerCase(java.util.Locale.ROOT)));
             return null;
         }
         List<ConfigObject> out = new ArrayList<>();
         for (ConfigValue item : (ConfigList) v) {
             if (item.valueType() != ConfigValueType.OBJECT) {
-                problems.add(new Problem(Origins.describe(item.origin()), "each entry of '" + key + "' must be a "
+                problems.add(new Problem(Origin.of(item.origin()), "each entry of '" + key + "' must be a "
                         + what + " object { type = ... }, got " + item.render()));
             } else {
                 out.add((ConfigObject) item);

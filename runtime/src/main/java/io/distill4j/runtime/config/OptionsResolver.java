@@ -30,6 +30,15 @@ public final class OptionsResolver {
      */
     public static Options resolve(String owner, List<OptionSpec> specs, Config entry, Set<String> reserved,
                                   Config defaults, List<Problem> problems) {
+        return resolve(owner, null, specs, entry, reserved, defaults, problems);
+    }
+
+    /**
+     * As {@link #resolve(String, List, Config, Set, Config, List)}, for a block at config path
+     * {@code path} (for example {@code train.data}): each problem carries its setting's full path.
+     */
+    public static Options resolve(String owner, String path, List<OptionSpec> specs, Config entry, Set<String> reserved,
+                                  Config defaults, List<Problem> problems) {
         int before = problems.size();
         Map<String, OptionSpec> byName = new LinkedHashMap<>();
         specs.forEach(s -> byName.put(s.name(), s));
@@ -37,7 +46,7 @@ public final class OptionsResolver {
         for (Map.Entry<String, ConfigValue> e : entry.root().entrySet()) {
             String key = e.getKey();
             if (!reserved.contains(key) && !byName.containsKey(key)) {
-                problems.add(new Problem(Origins.describe(e.getValue().origin()), "unknown option '" + key + "' for "
+                problems.add(new Problem(Origin.of(e.getValue().origin()), at(path, key), "unknown option '" + key + "' for "
                         + owner + DidYouMean.hint(key, byName.keySet())
                         + (byName.isEmpty() ? " (it takes no options)" : " (known: " + String.join(", ", byName.keySet()) + ")")));
             }
@@ -53,17 +62,17 @@ public final class OptionsResolver {
                 origins.put(key, "default of " + owner);
                 continue;
             }
-            String origin = Origins.describe(source.getValue(quoted(key)).origin());
+            Origin origin = Origin.of(source.getValue(quoted(key)).origin());
             try {
                 Object value = read(source, quoted(key), spec);
                 spec.violation(value).ifPresentOrElse(
-                        v -> problems.add(new Problem(origin, "option '" + key + "' of " + owner + " " + v)),
+                        v -> problems.add(new Problem(origin, at(path, key), "option '" + key + "' of " + owner + " " + v)),
                         () -> {
                             values.put(key, value);
-                            origins.put(key, origin);
+                            origins.put(key, origin.toString());
                         });
             } catch (ConfigException.WrongType | ConfigException.BadValue e) {
-                problems.add(new Problem(origin, "option '" + key + "' of " + owner + " must be "
+                problems.add(new Problem(origin, at(path, key), "option '" + key + "' of " + owner + " must be "
                         + typeWords(spec) + ", got " + source.getValue(quoted(key)).render()));
             }
         }
@@ -102,5 +111,9 @@ public final class OptionsResolver {
     /** A key as one path element, even when it holds dots. */
     static String quoted(String key) {
         return ConfigUtil.joinPath(key);
+    }
+
+    private static String at(String path, String key) {
+        return path == null ? null : path + "." + key;
     }
 }

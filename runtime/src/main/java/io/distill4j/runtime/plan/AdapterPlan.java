@@ -1,5 +1,6 @@
 package io.distill4j.runtime.plan;
 
+import io.distill4j.runtime.config.Origin;
 import io.distill4j.spi.FeatureAdapterFactory;
 import io.distill4j.spi.Options;
 
@@ -11,4 +12,4 @@ import io.distill4j.spi.Options;
  * @param options its validated options
  * @param origin where it is configured ({@code file:line})
  */
-public record AdapterPlan(String type, FeatureAdapterFactory factory, Options options, String origin) {}
+public record AdapterPlan(String type, FeatureAdapterFactory factory, Options options, Origin origin) {}

@@ -1,5 +1,6 @@
 package io.distill4j.runtime.plan;
 
+import io.distill4j.runtime.config.Origin;
 import java.util.List;
 
 /**
@@ -13,7 +14,7 @@ import java.util.List;
  * @param origin where the pair is configured ({@code file:line})
  */
 public record PairPlan(String name, String student, String teacher, List<AdapterPlan> adapters,
-                       List<TermPlan> terms, String origin) {
+                       List<TermPlan> terms, Origin origin) {
     public PairPlan {
         adapters = List.copyOf(adapters);
         terms = List.copyOf(terms);

@@ -1,5 +1,6 @@
 package io.distill4j.runtime.plan;
 
+import io.distill4j.runtime.config.Origin;
 import io.distill4j.runtime.schedule.WeightSchedule;
 import io.distill4j.spi.DistillLossFactory;
 import io.distill4j.spi.Options;
@@ -16,4 +17,4 @@ import io.distill4j.spi.Options;
  * @param origin where it is configured ({@code file:line})
  */
 public record TermPlan(String name, String type, DistillLossFactory factory, double weight, WeightSchedule schedule,
-                       Options options, String origin) {}
+                       Options options, Origin origin) {}

@@ -4,7 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueType;
 import io.distill4j.runtime.config.DidYouMean;
 import io.distill4j.runtime.config.OptionsResolver;
-import io.distill4j.runtime.config.Origins;
+import io.distill4j.runtime.config.Origin;
 import io.distill4j.runtime.config.Problem;
 import io.distill4j.spi.OptionSpec;
 import io.distill4j.spi.Options;
@@ -80,7 +80,7 @@ public final class Schedules {
      * @return the schedule, or null when any problem was found
      */
     public static WeightSchedule parse(Config schedule, String owner, List<Problem> problems) {
-        String origin = Origins.describe(schedule.origin());
+        Origin origin = Origin.of(schedule.origin());
         if (!schedule.hasPath("type") || schedule.getValue("type").valueType() != ConfigValueType.STRING) {
             problems.add(new Problem(origin, owner + " needs a 'type' (one of "
                     + String.join(", ", KINDS.keySet().stream().sorted().toList()) + ")"));
@@ -89,7 +89,7 @@ public final class Schedules {
         String type = schedule.getString("type");
         Kind kind = KINDS.get(type);
         if (kind == null) {
-            problems.add(new Problem(Origins.describe(schedule.getValue("type").origin()), "unknown schedule type '"
+            problems.add(new Problem(Origin.of(schedule.getValue("type").origin()), "unknown schedule type '"
                     + type + "' in " + owner + DidYouMean.hint(type, KINDS.keySet()) + " (known: "
                     + String.join(", ", KINDS.keySet().stream().sorted().toList()) + ")"));
             return null;

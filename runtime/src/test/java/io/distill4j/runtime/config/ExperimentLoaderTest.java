@@ -30,7 +30,7 @@ class ExperimentLoaderTest {
     }
 
     private static void assertProblem(Problem p, String origin, String... fragments) {
-        assertTrue(p.origin().endsWith(origin), () -> "origin " + p.origin() + " should end with " + origin);
+        assertTrue(p.origin().toString().endsWith(origin), () -> "origin " + p.origin() + " should end with " + origin);
         for (String f : fragments) {
             assertTrue(p.message().contains(f), () -> "'" + p.message() + "' should contain '" + f + "'");
         }
@@ -134,7 +134,7 @@ class ExperimentLoaderTest {
         Path f = write("distill4j {", "  pairs = [ { name = a", "}");
         List<Problem> ps = problems(f);
         assertEquals(1, ps.size());
-        assertTrue(ps.get(0).origin().startsWith(f.toString() + ":"), ps.get(0).toString());
+        assertTrue(ps.get(0).origin().toString().startsWith(f.toString() + ":"), ps.get(0).toString());
     }
 
     @Test
