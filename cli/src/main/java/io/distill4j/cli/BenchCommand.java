@@ -1,6 +1,7 @@
 package io.distill4j.cli;
 
 import io.distill4j.bench.LossBench;
+import io.distill4j.runtime.InvalidInputException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
@@ -51,12 +52,12 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws java.io.IOException {
         if (iterations < 1 || steps < 1 || warmup < 0 || warmupSeconds < 0) {
-            throw new UserError("--iterations and --steps must be at least 1, --warmup and --warmup-seconds at least 0");
+            throw new InvalidInputException("--iterations and --steps must be at least 1, --warmup and --warmup-seconds at least 0");
         }
         try {
             Pattern.compile(only);
         } catch (PatternSyntaxException e) {
-            throw new UserError("--only '" + only + "' is not a regular expression: " + e.getDescription());
+            throw new InvalidInputException("--only '" + only + "' is not a regular expression: " + e.getDescription());
         }
         PrintWriter out = spec.commandLine().getOut();
         var runtime = root.runtime(spec.commandLine().getErr());

@@ -1,10 +1,8 @@
 package io.distill4j.cli;
 
-import io.distill4j.runtime.BatchException;
 import io.distill4j.runtime.Distill4j;
+import io.distill4j.runtime.Distill4jException;
 import io.distill4j.runtime.InvalidInputException;
-import io.distill4j.runtime.NonFiniteLossException;
-import io.distill4j.runtime.config.ExperimentException;
 import io.distill4j.runtime.plugin.PluginLoadException;
 import io.distill4j.runtime.plugin.PluginRegistry;
 import java.io.PrintWriter;
@@ -49,7 +47,7 @@ public final class DistillCli {
                 err.println((strict ? "error: " : "warning: ") + p.getMessage());
             }
             if (strict && !r.problems().isEmpty()) {
-                throw new UserError(r.problems().size() + " plugin(s) failed to load (--strict)");
+                throw new InvalidInputException(r.problems().size() + " plugin(s) failed to load (--strict)");
             }
             runtime = d;
         }
@@ -71,9 +69,8 @@ public final class DistillCli {
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             boolean trace = cmd.getCommandSpec().root().userObject() instanceof DistillCli root && root.stacktrace;
-            if (e instanceof UserError || e instanceof ExperimentException || e instanceof PluginLoadException
-                    || e instanceof BatchException || e instanceof InvalidInputException
-                    || e instanceof NonFiniteLossException) {
+            // The one place where what went wrong becomes an exit code: bad input 2, anything else 1.
+            if (e instanceof Distill4jException d && d.kind() == Distill4jException.Kind.BAD_INPUT) {
                 err.println("error: " + e.getMessage());
                 if (trace) {
                     e.printStackTrace(err);

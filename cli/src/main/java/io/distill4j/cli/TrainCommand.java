@@ -3,15 +3,13 @@ package io.distill4j.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
-import io.distill4j.runtime.BatchException;
-import io.distill4j.runtime.Distill4j;
-import io.distill4j.runtime.InvalidInputException;
-import io.distill4j.runtime.NonFiniteLossException;
-import io.distill4j.runtime.config.ExperimentLoader;
-import io.distill4j.runtime.plan.DistillPlan;
 import io.distill4j.cli.train.Report;
 import io.distill4j.cli.train.TrainJob;
 import io.distill4j.cli.train.TrainSettings;
+import io.distill4j.runtime.Distill4j;
+import io.distill4j.runtime.Distill4jException;
+import io.distill4j.runtime.config.ExperimentLoader;
+import io.distill4j.runtime.plan.DistillPlan;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -70,8 +68,8 @@ final class TrainCommand implements Callable<Integer> {
             TrainJob.Outcome o;
             try {
                 o = job.run();
-            } catch (NonFiniteLossException | BatchException | InvalidInputException e) {
-                if (jobs.size() == 1) {
+            } catch (Distill4jException e) {
+                if (jobs.size() == 1 || e.kind() != Distill4jException.Kind.BAD_INPUT) {
                     throw e;
                 }
                 // One experiment failing does not throw away the others' results: it is reported, and

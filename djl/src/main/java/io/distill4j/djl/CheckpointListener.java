@@ -137,10 +137,11 @@ public final class CheckpointListener extends TrainingListenerAdapter {
      * @throws InvalidInputException naming the file when a checkpoint is unreadable or does not fit the block
      */
     public int resume(NDManager manager) {
-        Path last = latest();
-        if (last == null) {
+        java.util.Optional<Path> found = latest(dir);
+        if (found.isEmpty()) {
             return 0;
         }
+        Path last = found.get();
         Map<String, Parameter> byName = new HashMap<>();
         block.getParameters().forEach(p -> byName.put(p.getKey(), p.getValue()));
         Path file = last.resolve(PARAMETERS);
@@ -184,22 +185,18 @@ public final class CheckpointListener extends TrainingListenerAdapter {
         return completedEpochs;
     }
 
-    private Path latest() {
-        return latest(dir);
-    }
-
     /**
-     * The last complete checkpoint folder under {@code dir} ({@code epoch-NNN}), or null when there is
+     * The last complete checkpoint folder under {@code dir} ({@code epoch-NNN}); empty when there is
      * none: folders left half-written by a killed run are never complete.
      */
-    public static Path latest(Path dir) {
+    public static java.util.Optional<Path> latest(Path dir) {
         if (!Files.isDirectory(dir)) {
-            return null;
+            return java.util.Optional.empty();
         }
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().matches("epoch-\\d{3}"))
                     .filter(p -> Files.isRegularFile(p.resolve(STATE)))
-                    .max(Comparator.naturalOrder()).orElse(null);
+                    .max(Comparator.naturalOrder());
         } catch (IOException e) {
             throw new InvalidInputException(dir + ": cannot list the checkpoint folder (" + e + ")");
         }

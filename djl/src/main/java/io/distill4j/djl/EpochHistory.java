@@ -81,9 +81,9 @@ public final class EpochHistory extends TrainingListenerAdapter {
         return Collections.unmodifiableList(epochs);
     }
 
-    /** The last epoch's summary, or null before the first epoch ends. */
-    public EpochSummary latest() {
-        return epochs.isEmpty() ? null : epochs.get(epochs.size() - 1);
+    /** The last epoch's summary; empty before the first epoch ends. */
+    public java.util.Optional<EpochSummary> latest() {
+        return epochs.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(epochs.get(epochs.size() - 1));
     }
 
     /** The mean training loss of the epoch so far (for progress displays); NaN before its first step. */

@@ -76,7 +76,7 @@ class CheckpointListenerTest {
                             new ai.djl.ndarray.NDList(g.get("inputs")), false).get(0);
                     double own = logits.argMax(1).eq(g.get("labels").toType(DataType.INT64, false)).sum().getLong()
                             / (double) g.get("labels").getShape().get(0);
-                    assertEquals(own, history.latest().accuracy(), 1e-12, "the history's accuracy is the model's");
+                    assertEquals(own, history.latest().orElseThrow().accuracy(), 1e-12, "the history's accuracy is the model's");
                 }
                 block.getParameters().forEach(p -> out.put(p.getKey(), p.getValue().getArray().toFloatArray()));
                 steps[0] = block.progress().step();
@@ -141,7 +141,7 @@ class CheckpointListenerTest {
         byte[] png = Files.readAllBytes(tmp.resolve("chart.png"));
         assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, java.util.Arrays.copyOf(png, 4), "a PNG chart");
 
-        Path last = CheckpointListener.latest(tmp.resolve("run"));
+        Path last = CheckpointListener.latest(tmp.resolve("run")).orElseThrow();
         assertEquals(tmp.resolve("run/epoch-002"), last);
         assertTrue(Files.readString(last.resolve("state.properties")).contains("classes=10"), "the caller's notes are kept");
         try (NDManager m = NDManager.newBaseManager()) {

@@ -65,10 +65,7 @@ public final class Distiller {
         List<BoundPair> bound = new ArrayList<>();
         DistillationParts parts = new DistillationParts();
         for (PairPlan pair : plan.pairs()) {
-            BoundPair b = bind(pair, studentShapes, teacherShapes, parts, problems);
-            if (b != null) {
-                bound.add(b);
-            }
+            bind(pair, studentShapes, teacherShapes, parts, problems).ifPresent(bound::add);
         }
         if (!problems.isEmpty()) {
             throw new ExperimentException(problems);
@@ -76,14 +73,14 @@ public final class Distiller {
         return new Distiller(plan, List.copyOf(bound), parts);
     }
 
-    private static BoundPair bind(PairPlan pair, Map<String, Shape> studentShapes, Map<String, Shape> teacherShapes,
+    private static java.util.Optional<BoundPair> bind(PairPlan pair, Map<String, Shape> studentShapes, Map<String, Shape> teacherShapes,
                                   DistillationParts parts, List<Problem> problems) {
         Origin where = pair.origin();
         String label = "pair '" + pair.name() + "'";
         Shape s = feature(studentShapes, pair.student(), "student", label, where, problems);
         Shape t = feature(teacherShapes, pair.teacher(), "teacher", label, where, problems);
         if (s == null || t == null) {
-            return null;
+            return java.util.Optional.empty();
         }
         Shape studentIn = s;
         Shape teacherIn = t;
@@ -99,12 +96,12 @@ public final class Distiller {
             } catch (InvalidPairException | IllegalArgumentException e) {
                 problems.add(new Problem(a.origin(), "adapter '" + a.type() + "' cannot serve " + label
                         + " (student " + s + ", teacher " + t + "): " + e.getMessage()));
-                return null;
+                return java.util.Optional.empty();
             }
             if (!implementsShapes(adapter)) {
                 problems.add(new Problem(a.origin(), "adapter '" + a.type() + "' (" + adapter.getClass().getName()
                         + ") implements neither shapes() nor outputShapes(): it cannot say what it produces"));
-                return null;
+                return java.util.Optional.empty();
             }
             AdapterShapes out = adapter.shapes();
             final Shape sIn = s;
@@ -146,7 +143,7 @@ public final class Distiller {
                 problems.add(new Problem(term.origin(), termLabel + ": " + e.getMessage()));
             }
         }
-        return new BoundPair(pair, List.copyOf(adapters), List.copyOf(terms), studentIn, teacherIn);
+        return java.util.Optional.of(new BoundPair(pair, List.copyOf(adapters), List.copyOf(terms), studentIn, teacherIn));
     }
 
     private static String shapeFix(Shape s, Shape t) {

@@ -49,7 +49,7 @@ final class ProgressListener extends TrainingListenerAdapter {
     @Override
     public void onEpoch(Trainer trainer) {
         close();
-        EpochSummary e = history.latest();
+        EpochSummary e = history.latest().orElseThrow(); // the history, listed before this listener, recorded the epoch
         log.printf("%s: epoch %d/%d  loss %.4f  test accuracy %.2f%%%n", label, epoch, epochs, e.loss(), 100 * e.accuracy());
         log.flush();
         epoch++;

@@ -400,10 +400,8 @@ public final class TrainJob {
      */
     public static Path export(String name, TrainSettings settings, Path target) throws IOException {
         Path runDir = settings.outputDir(name);
-        Path last = CheckpointListener.latest(runDir.resolve("checkpoints"));
-        if (last == null) {
-            throw new InvalidInputException(runDir + ": no complete checkpoint to export; run distill train first");
-        }
+        Path last = CheckpointListener.latest(runDir.resolve("checkpoints")).orElseThrow(() ->
+                new InvalidInputException(runDir + ": no complete checkpoint to export; run distill train first"));
         int[] cs = Datasets.channelsAndSize(settings.data);
         Properties state = new Properties();
         try (InputStream in = Files.newInputStream(last.resolve("state.properties"))) {

@@ -74,20 +74,21 @@ public final class TrainSettings {
     public static TrainSettings of(Config experiment, String source) {
         Config block = experiment.hasPath("train") ? experiment.getConfig("train") : ConfigFactory.empty(source);
         List<Problem> problems = new ArrayList<>();
-        Options run = OptionsResolver.resolve("train", "train", RUN, block, Set.of("data", "teacher", "teachers", "student"),
-                ConfigFactory.empty(), problems);
-        Options data = OptionsResolver.resolve("train.data", "train.data", DATA, sub(block, "data"), Set.of(), ConfigFactory.empty(), problems);
+        java.util.Optional<Options> run = OptionsResolver.resolve("train", "train", RUN, block,
+                Set.of("data", "teacher", "teachers", "student"), ConfigFactory.empty(), problems);
+        java.util.Optional<Options> data = OptionsResolver.resolve("train.data", "train.data", DATA, sub(block, "data"),
+                Set.of(), ConfigFactory.empty(), problems);
         Map<String, Options> teachers = teachers(block, problems);
-        Options student = OptionsResolver.resolve("train.student", "train.student", STUDENT, sub(block, "student"), Set.of(),
-                ConfigFactory.empty(), problems);
-        if (data != null && !data.getString("source").equals("shapes") && data.getString("path").isBlank()) {
-            problems.add(new Problem(Origin.of(block.origin()), "train.data.source = " + data.getString("source")
-                    + " needs train.data.path, the folder of the dataset's files"));
-        }
+        java.util.Optional<Options> student = OptionsResolver.resolve("train.student", "train.student", STUDENT,
+                sub(block, "student"), Set.of(), ConfigFactory.empty(), problems);
+        data.filter(d -> !d.getString("source").equals("shapes") && d.getString("path").isBlank()).ifPresent(d ->
+                problems.add(new Problem(Origin.of(block.origin()), "train.data.path", "train.data.source = "
+                        + d.getString("source") + " needs train.data.path, the folder of the dataset's files")));
         if (!problems.isEmpty()) {
             throw new ExperimentException(problems);
         }
-        return new TrainSettings(run, data, teachers, student);
+        // No problem: every block resolved.
+        return new TrainSettings(run.orElseThrow(), data.orElseThrow(), teachers, student.orElseThrow());
     }
 
     /**
@@ -97,8 +98,8 @@ public final class TrainSettings {
     private static Map<String, Options> teachers(Config block, List<Problem> problems) {
         Map<String, Options> teachers = new LinkedHashMap<>();
         if (!block.hasPath("teachers")) {
-            teachers.put("", OptionsResolver.resolve("train.teacher", "train.teacher", TEACHER, sub(block, "teacher"), Set.of(),
-                    ConfigFactory.empty(), problems));
+            OptionsResolver.resolve("train.teacher", "train.teacher", TEACHER, sub(block, "teacher"), Set.of(),
+                    ConfigFactory.empty(), problems).ifPresent(o -> teachers.put("", o));
             return teachers;
         }
         ConfigValue value = block.getValue("teachers");
@@ -138,8 +139,8 @@ public final class TrainSettings {
                         + t.getValue().valueType().name().toLowerCase(java.util.Locale.ROOT)));
                 continue;
             }
-            teachers.put(name, OptionsResolver.resolve("train.teachers." + name, "train.teachers." + name, TEACHER, settings.toConfig(), Set.of(),
-                    ConfigFactory.empty(), problems));
+            OptionsResolver.resolve("train.teachers." + name, "train.teachers." + name, TEACHER, settings.toConfig(),
+                    Set.of(), ConfigFactory.empty(), problems).ifPresent(o -> teachers.put(name, o));
         }
         return teachers;
     }

@@ -134,10 +134,7 @@ public final class ExperimentLoader {
             }
             Map<String, Origin> seenPairs = new HashMap<>();
             for (ConfigObject entry : entries == null ? List.<ConfigObject>of() : entries) {
-                PairPlan pair = pair(entry.toConfig(), Origin.of(entry.origin()), seenPairs, problems);
-                if (pair != null) {
-                    pairs.add(pair);
-                }
+                pair(entry.toConfig(), Origin.of(entry.origin()), seenPairs, problems).ifPresent(pairs::add);
             }
         }
         if (!problems.isEmpty()) {
@@ -146,7 +143,7 @@ public final class ExperimentLoader {
         return new DistillPlan(source, taskWeight, seed, pairs, nonFinite);
     }
 
-    private PairPlan pair(Config c, Origin origin, Map<String, Origin> seen, List<Problem> problems) {
+    private java.util.Optional<PairPlan> pair(Config c, Origin origin, Map<String, Origin> seen, List<Problem> problems) {
         int before = problems.size();
         unknownKeys(c, PAIR_KEYS, "a pair", problems);
         String name = text(c, "name", null, origin, problems);
@@ -183,7 +180,8 @@ public final class ExperimentLoader {
                 term(o.toConfig(), Origin.of(o.origin()), label, seenTerms, problems).ifPresent(terms::add);
             }
         }
-        return problems.size() > before ? null : new PairPlan(name, student, teacher, adapterPlans, terms, origin);
+        return problems.size() > before ? java.util.Optional.empty()
+                : java.util.Optional.of(new PairPlan(name, student, teacher, adapterPlans, terms, origin));
     }
 
     private java.util.Optional<AdapterPlan> adapter(Config c, Origin origin, String label, List<Problem> problems) {
@@ -198,10 +196,8 @@ public final class ExperimentLoader {
                     + known(adapters.keySet()) + ")"));
             return java.util.Optional.empty();
         }
-        Options options = OptionsResolver.resolve("adapter '" + type + "'", f.options(), c, ADAPTER_RESERVED,
-                defaults("adapters", type), problems);
-        return options == null ? java.util.Optional.empty()
-                : java.util.Optional.of(new AdapterPlan(type, f, options, origin));
+        return OptionsResolver.resolve("adapter '" + type + "'", f.options(), c, ADAPTER_RESERVED,
+                defaults("adapters", type), problems).map(options -> new AdapterPlan(type, f, options, origin));
     }
 
     private java.util.Optional<TermPlan> term(Config c, Origin origin, String label, Map<String, Origin> seen,
@@ -227,9 +223,9 @@ public final class ExperimentLoader {
                     + known(losses.keySet()) + ")"));
             return java.util.Optional.empty();
         }
-        Options options = OptionsResolver.resolve("loss '" + type + "'", f.options(), c, TERM_RESERVED,
+        java.util.Optional<Options> options = OptionsResolver.resolve("loss '" + type + "'", f.options(), c, TERM_RESERVED,
                 defaults("losses", type), problems);
-        WeightSchedule schedule = WeightSchedule.CONSTANT;
+        java.util.Optional<WeightSchedule> schedule = java.util.Optional.of(WeightSchedule.CONSTANT);
         if (c.hasPath("schedule")) {
             ConfigValue v = c.getValue("schedule");
             if (v.valueType() != ConfigValueType.OBJECT) {
@@ -238,10 +234,10 @@ public final class ExperimentLoader {
                 schedule = Schedules.parse(c.getConfig("schedule"), "term '" + name + "' of " + label, problems);
             }
         }
-        if (options == null || schedule == null || problems.size() > before) {
+        if (options.isEmpty() || schedule.isEmpty() || problems.size() > before) {
             return java.util.Optional.empty();
         }
-        return java.util.Optional.of(new TermPlan(name, type, f, weight, schedule, options, origin));
+        return java.util.Optional.of(new TermPlan(name, type, f, weight, schedule.get(), options.get(), origin));
     }
 
     private Config defaults(String kind, String type) {

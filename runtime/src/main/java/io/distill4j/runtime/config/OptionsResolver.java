@@ -26,9 +26,9 @@ public final class OptionsResolver {
      * @param reserved keys of the entry that are not options ({@code type}, {@code weight}, ...)
      * @param defaults the plugin's defaults for this name (from {@code reference.conf}); may be empty
      * @param problems where problems are added
-     * @return the options, or null when any problem was found
+     * @return the options; empty when any problem was found (each added to {@code problems})
      */
-    public static Options resolve(String owner, List<OptionSpec> specs, Config entry, Set<String> reserved,
+    public static java.util.Optional<Options> resolve(String owner, List<OptionSpec> specs, Config entry, Set<String> reserved,
                                   Config defaults, List<Problem> problems) {
         return resolve(owner, null, specs, entry, reserved, defaults, problems);
     }
@@ -37,7 +37,7 @@ public final class OptionsResolver {
      * As {@link #resolve(String, List, Config, Set, Config, List)}, for a block at config path
      * {@code path} (for example {@code train.data}): each problem carries its setting's full path.
      */
-    public static Options resolve(String owner, String path, List<OptionSpec> specs, Config entry, Set<String> reserved,
+    public static java.util.Optional<Options> resolve(String owner, String path, List<OptionSpec> specs, Config entry, Set<String> reserved,
                                   Config defaults, List<Problem> problems) {
         int before = problems.size();
         Map<String, OptionSpec> byName = new LinkedHashMap<>();
@@ -76,7 +76,8 @@ public final class OptionsResolver {
                         + typeWords(spec) + ", got " + source.getValue(quoted(key)).render()));
             }
         }
-        return problems.size() > before ? null : new ResolvedOptions(owner, values, origins);
+        return problems.size() > before ? java.util.Optional.empty()
+                : java.util.Optional.of(new ResolvedOptions(owner, values, origins));
     }
 
     private static Object read(Config c, String path, OptionSpec spec) {

@@ -12,6 +12,9 @@ import com.typesafe.config.ConfigOrigin;
  * @param description the named place, or Typesafe Config's own description when there is no file
  */
 public record Origin(String file, int line, String description) {
+    /** For a message that names its place itself (a file's path, a pair): nothing is added in front. */
+    public static final Origin IN_MESSAGE = new Origin(null, 0, "");
+
     /** Unknown: neither file nor place. */
     public static final Origin UNKNOWN = new Origin(null, 0, "<unknown>");
 

@@ -26,6 +26,6 @@ public record Problem(Origin origin, String path, String message) {
 
     @Override
     public String toString() {
-        return origin + ": " + message;
+        return origin.equals(Origin.IN_MESSAGE) ? message : origin + ": " + message;
     }
 }

@@ -1,7 +1,11 @@
 package io.distill4j.runtime.plugin;
 
+import io.distill4j.runtime.Distill4jException;
+import io.distill4j.runtime.config.Problem;
+import java.util.List;
+
 /** A plugin that cannot be loaded; the message names its jar or folder first. */
-public class PluginLoadException extends RuntimeException {
+public class PluginLoadException extends Distill4jException {
     private static final long serialVersionUID = 1L;
     private final String location;
 
@@ -10,7 +14,7 @@ public class PluginLoadException extends RuntimeException {
      * @param message what is wrong with it
      */
     public PluginLoadException(String location, String message) {
-        super(location + ": " + message);
+        super(Kind.BAD_INPUT, List.of(Problem.at(location, message)));
         this.location = location;
     }
 

@@ -77,14 +77,14 @@ public final class Schedules {
      * @param schedule the block
      * @param owner for messages, for example {@code "the schedule of term 'dkd' in pair 'logits'"}
      * @param problems where problems are added
-     * @return the schedule, or null when any problem was found
+     * @return the schedule; empty when any problem was found (each added to {@code problems})
      */
-    public static WeightSchedule parse(Config schedule, String owner, List<Problem> problems) {
+    public static java.util.Optional<WeightSchedule> parse(Config schedule, String owner, List<Problem> problems) {
         Origin origin = Origin.of(schedule.origin());
         if (!schedule.hasPath("type") || schedule.getValue("type").valueType() != ConfigValueType.STRING) {
             problems.add(new Problem(origin, owner + " needs a 'type' (one of "
                     + String.join(", ", KINDS.keySet().stream().sorted().toList()) + ")"));
-            return null;
+            return java.util.Optional.empty();
         }
         String type = schedule.getString("type");
         Kind kind = KINDS.get(type);
@@ -92,23 +92,24 @@ public final class Schedules {
             problems.add(new Problem(Origin.of(schedule.getValue("type").origin()), "unknown schedule type '"
                     + type + "' in " + owner + DidYouMean.hint(type, KINDS.keySet()) + " (known: "
                     + String.join(", ", KINDS.keySet().stream().sorted().toList()) + ")"));
-            return null;
+            return java.util.Optional.empty();
         }
-        Options o = OptionsResolver.resolve("schedule '" + type + "'", kind.options(), schedule, Set.of("type"),
-                com.typesafe.config.ConfigFactory.empty(), problems);
-        if (o == null) {
-            return null;
+        java.util.Optional<Options> resolved = OptionsResolver.resolve("schedule '" + type + "'", kind.options(), schedule,
+                Set.of("type"), com.typesafe.config.ConfigFactory.empty(), problems);
+        if (resolved.isEmpty()) {
+            return java.util.Optional.empty();
         }
+        Options o = resolved.get();
         if (!schedule.hasPath("length") && kind.options().contains(LENGTH)) {
             problems.add(new Problem(origin, "schedule '" + type + "' in " + owner + " needs a 'length'"));
-            return null;
+            return java.util.Optional.empty();
         }
         Curve curve = kind.curve().apply(o);
         boolean steps = o.getString("unit").equals("step");
         String text = type + " " + o.keys().stream().filter(k -> !k.equals("unit"))
                 .map(k -> k + "=" + o.getString(k)).reduce((a, b) -> a + ", " + b).orElse("")
                 + " per " + o.getString("unit");
-        return new WeightSchedule() {
+        return java.util.Optional.of(new WeightSchedule() {
             @Override
             public double factor(long step, int epoch) {
                 return curve.at(steps ? step + 1.0 : epoch);
@@ -118,6 +119,6 @@ public final class Schedules {
             public String toString() {
                 return text.trim().toLowerCase(Locale.ROOT);
             }
-        };
+        });
     }
 }

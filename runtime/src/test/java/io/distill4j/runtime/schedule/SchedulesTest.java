@@ -1,7 +1,6 @@
 package io.distill4j.runtime.schedule;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
@@ -14,7 +13,7 @@ class SchedulesTest {
     private final List<Problem> problems = new ArrayList<>();
 
     private WeightSchedule parse(String hocon) {
-        WeightSchedule s = Schedules.parse(ConfigFactory.parseString(hocon), "term 't'", problems);
+        WeightSchedule s = Schedules.parse(ConfigFactory.parseString(hocon), "term 't'", problems).orElseThrow();
         assertEquals(List.of(), problems);
         return s;
     }
@@ -64,9 +63,9 @@ class SchedulesTest {
 
     @Test
     void badSchedulesAreReportedWithSuggestions() {
-        assertNull(Schedules.parse(ConfigFactory.parseString("type = cosin, length = 3"), "term 't'", problems));
-        assertNull(Schedules.parse(ConfigFactory.parseString("type = linear-warmup"), "term 't'", problems));
-        assertNull(Schedules.parse(ConfigFactory.parseString("type = step, every = 0, gama = 2"), "term 't'", problems));
+        assertTrue(Schedules.parse(ConfigFactory.parseString("type = cosin, length = 3"), "term 't'", problems).isEmpty());
+        assertTrue(Schedules.parse(ConfigFactory.parseString("type = linear-warmup"), "term 't'", problems).isEmpty());
+        assertTrue(Schedules.parse(ConfigFactory.parseString("type = step, every = 0, gama = 2"), "term 't'", problems).isEmpty());
         assertEquals(4, problems.size(), problems.toString());
         assertTrue(problems.get(0).message().contains("unknown schedule type 'cosin'")
                 && problems.get(0).message().contains("did you mean 'cosine'?"), problems.get(0).message());
