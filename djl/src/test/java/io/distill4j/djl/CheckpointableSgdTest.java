@@ -1,6 +1,7 @@
 package io.distill4j.djl;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -122,6 +123,39 @@ class CheckpointableSgdTest {
             InvalidInputException c = assertThrows(InvalidInputException.class,
                     () -> sgd().load(b.getParameters(), cut, m));
             assertTrue(c.getMessage().startsWith(cut + ": unreadable optimizer state"), c.getMessage());
+        }
+    }
+
+    /** The same steps as DJL's own SGD with momentum (which cannot be checkpointed): the same weights. */
+    @Test
+    void updatesAsDjlsSgdWithMomentum() {
+        for (float clip : new float[] {0f, 1.5f}) {
+            try (NDManager m = NDManager.newBaseManager()) {
+                Block ours = linear(m, 3);
+                Block djls = linear(m, 3);
+                assertArrayEquals(weights(ours), weights(djls), "the same start");
+                CheckpointableSgd sgd = CheckpointableSgd.of(0.1f, 0.9f, clip);
+                ai.djl.training.optimizer.Sgd.Builder builder = ai.djl.training.optimizer.Optimizer.sgd()
+                        .setLearningRateTracker(ai.djl.training.tracker.Tracker.fixed(0.1f)).optMomentum(0.9f);
+                if (clip > 0) {
+                    builder.optClipGrad(clip);
+                }
+                ai.djl.training.optimizer.Optimizer reference = builder.build();
+                for (int i = 0; i < 6; i++) {
+                    step(sgd, ours, m);
+                    for (var p : djls.getParameters()) {
+                        NDArray w = p.getValue().getArray();
+                        NDArray grad = m.arange(0f, w.getShape().size(), 1f).mul(0.1f).add(1f).reshape(w.getShape());
+                        reference.update(p.getValue().getId(), w, grad);
+                    }
+                }
+                float[] a = weights(ours);
+                float[] b = weights(djls);
+                for (int k = 0; k < a.length; k++) {
+                    assertEquals(b[k], a[k], 1e-6f * Math.max(1f, Math.abs(b[k])), "clip " + clip + ", weight " + k);
+                }
+                assertFalse(java.util.Arrays.equals(a, weights(linear(m, 3))), "six steps moved the weights");
+            }
         }
     }
 }

@@ -119,6 +119,11 @@ class DistillerTest {
                 + "{ name = b, student = s, teacher = t, losses = [ { type = sq } ] } ]");
         List<Problem> ps = bindProblems(plan, shapes("s", new Shape(2, 3)), shapes("t", new Shape(2, 4)));
         assertEquals(3, ps.size(), ps.toString());
+        // Each problem, not only their count: both missing tensors of pair a, then b's shapes.
+        assertTrue(ps.get(0).message().contains("pair 'a' names student feature 'x'"), ps.get(0).message());
+        assertTrue(ps.get(1).message().contains("pair 'a' names teacher feature 'x'"), ps.get(1).message());
+        assertTrue(ps.get(2).message().contains("pair 'b'") && ps.get(2).message().contains("(2, 3)")
+                && ps.get(2).message().contains("(2, 4)"), ps.get(2).message());
     }
 
     @Test
@@ -157,9 +162,15 @@ class DistillerTest {
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             gc.backward(d.compute(DistillBatch.builder(manager).student("s", s).teacher("t", t).build()).total());
         }
-        NDArray grad = params.get(0).getValue().getArray().getGradient();
+        NDArray w = params.get(0).getValue().getArray();
+        NDArray b = params.get(1).getValue().getArray();
+        NDArray grad = w.getGradient();
         assertEquals(new Shape(5, 3), grad.getShape());
-        assertTrue(grad.abs().sum().getFloat() > 0, "the trainable part receives gradient");
+        // The gradient's value: L = mean((s W^T + b - t)^2), so dL/dW = 2 (s W^T + b - t)^T s / (N K).
+        NDArray residual = s.matMul(w.transpose()).add(b).sub(t);
+        NDArray expected = residual.transpose().matMul(s).mul(2f / (4 * 5));
+        assertEquals(0f, grad.sub(expected).abs().max().getFloat(), 1e-5f, "the trainable part's gradient is the analytic one");
+        assertEquals(0f, b.getGradient().sub(residual.sum(new int[] {0}).mul(2f / (4 * 5))).abs().max().getFloat(), 1e-5f);
     }
 
     @Test

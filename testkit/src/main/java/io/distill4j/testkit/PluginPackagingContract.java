@@ -51,6 +51,9 @@ public interface PluginPackagingContract {
 
     private static void checkDefaults(Config reference, String path, List<OptionSpec> specs) {
         if (specs.isEmpty()) {
+            // Nothing to configure: reference.conf may omit the block, but must not invent options.
+            assertTrue(!reference.hasPath(path) || reference.getConfig(path).root().isEmpty(),
+                    () -> "reference.conf " + path + " sets options the factory does not declare: " + reference.getConfig(path).root().keySet());
             return;
         }
         assertTrue(reference.hasPath(path), "reference.conf has no block " + path);
