@@ -2,7 +2,6 @@ package io.distill4j.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -30,7 +29,6 @@ import io.distill4j.spi.DistillLoss;
 import io.distill4j.spi.DistillLossFactory;
 import io.distill4j.spi.FeaturePair;
 import io.distill4j.spi.LossContext;
-import io.distill4j.spi.OptionSpec;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -89,22 +87,13 @@ public interface DistillLossContract {
     @Test
     default void isRegisteredByALoadablePlugin() {
         PluginRegistry registry = ClassPathPlugins.registry();
-        PluginRegistry.Entry<DistillLossFactory> entry = registry.losses().get(lossName());
-        assertNotNull(entry, "no loss named '" + lossName() + "' on the class path; registered: "
-                + registry.losses().keySet() + "; load problems: " + registry.problems());
-        String location = entry.plugin().location();
-        assertTrue(registry.problems().stream().noneMatch(p -> p.location().equals(location)),
-                () -> "load problems in " + location + ": " + registry.problems());
+        ContractChecks.registeredByALoadablePlugin("loss", lossName(), registry.losses(), registry);
     }
 
     /** Every option has a doc line, and its default is a valid value of its own spec. */
     @Test
     default void everyOptionIsDocumentedWithAValidDefault() {
-        for (OptionSpec spec : factory().options()) {
-            assertFalse(spec.doc().isBlank(), "option '" + spec.name() + "' has no doc line");
-            assertEquals(Optional.empty(), spec.violation(spec.defaultValue()),
-                    "default of option '" + spec.name() + "' violates its own range");
-        }
+        ContractChecks.documentedWithValidDefaults(factory().options());
         assertFalse(factory().inputs().isEmpty(), "the factory declares no inputs");
     }
 

@@ -1,8 +1,6 @@
 package io.distill4j.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -23,9 +21,7 @@ import io.distill4j.spi.FeatureAdapter;
 import io.distill4j.spi.FeatureAdapterFactory;
 import io.distill4j.spi.FeaturePair;
 import io.distill4j.spi.LossContext;
-import io.distill4j.spi.OptionSpec;
 import io.distill4j.spi.Options;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,22 +63,13 @@ public interface FeatureAdapterContract {
     @Test
     default void isRegisteredByALoadablePlugin() {
         PluginRegistry registry = ClassPathPlugins.registry();
-        PluginRegistry.Entry<FeatureAdapterFactory> entry = registry.adapters().get(adapterName());
-        assertNotNull(entry, "no adapter named '" + adapterName() + "' on the class path; registered: "
-                + registry.adapters().keySet() + "; load problems: " + registry.problems());
-        String location = entry.plugin().location();
-        assertTrue(registry.problems().stream().noneMatch(p -> p.location().equals(location)),
-                () -> "load problems in " + location + ": " + registry.problems());
+        ContractChecks.registeredByALoadablePlugin("adapter", adapterName(), registry.adapters(), registry);
     }
 
     /** Every option has a doc line, and its default is a valid value of its own spec. */
     @Test
     default void everyOptionIsDocumentedWithAValidDefault() {
-        for (OptionSpec spec : factory().options()) {
-            assertFalse(spec.doc().isBlank(), "option '" + spec.name() + "' has no doc line");
-            assertEquals(Optional.empty(), spec.violation(spec.defaultValue()),
-                    "default of option '" + spec.name() + "' violates its own range");
-        }
+        ContractChecks.documentedWithValidDefaults(factory().options());
     }
 
     /** The shapes it declares at plan time are the shapes it produces. */
