@@ -41,4 +41,23 @@ class PublishedJarsIT {
         }
         assertTrue(MODULE_NAMES.values().stream().distinct().count() == MODULE_NAMES.size(), "names are unique");
     }
+
+    /** The BOM manages every published module, at the build's version, and nothing else. */
+    @Test
+    void theBomListsEveryPublishedModule() throws Exception {
+        javax.xml.parsers.DocumentBuilder xml = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder();
+        org.w3c.dom.Document bom = xml.parse(REPO.resolve("bom/pom.xml").toFile());
+        org.w3c.dom.NodeList deps = bom.getElementsByTagName("dependency");
+        java.util.Set<String> managed = new java.util.TreeSet<>();
+        for (int i = 0; i < deps.getLength(); i++) {
+            org.w3c.dom.Element d = (org.w3c.dom.Element) deps.item(i);
+            managed.add(d.getElementsByTagName("artifactId").item(0).getTextContent());
+            assertEquals("${project.version}", d.getElementsByTagName("version").item(0).getTextContent());
+        }
+        java.util.Set<String> published = new java.util.TreeSet<>();
+        MODULE_NAMES.keySet().forEach(m -> published.add("distill4j-" + m));
+        assertEquals(published, managed);
+        String parentVersion = xml.parse(REPO.resolve("pom.xml").toFile()).getElementsByTagName("version").item(0).getTextContent();
+        assertEquals(parentVersion, bom.getElementsByTagName("version").item(0).getTextContent(), "the BOM moves with the build");
+    }
 }

@@ -18,14 +18,31 @@ public final class AdapterShapes {
         this.teacher = Objects.requireNonNull(teacher, "teacher shape");
     }
 
+    /**
+     * The shapes of one point of a pair's adapter chain.
+     *
+     * @param student the student tensor's shape
+     * @param teacher the teacher tensor's shape
+     * @return the two shapes
+     */
     public static AdapterShapes of(Shape student, Shape teacher) {
         return new AdapterShapes(student, teacher);
     }
 
+    /**
+     * The student side.
+     *
+     * @return the student tensor's shape
+     */
     public Shape student() {
         return student;
     }
 
+    /**
+     * The teacher side.
+     *
+     * @return the teacher tensor's shape
+     */
     public Shape teacher() {
         return teacher;
     }

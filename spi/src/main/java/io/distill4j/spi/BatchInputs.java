@@ -23,6 +23,8 @@ public final class BatchInputs {
     /**
      * The input that replaces the random mask a loss would draw for {@code pairName} (MGD's), as
      * parity tests inject the reference's mask.
+     * @param pairName the layer pair's name
+     * @return the input that replaces the random mask a loss would draw for {@code pairName} (MGD's), as parity tests inject the reference's mask
      */
     @Experimental
     public static String mask(String pairName) {

@@ -15,23 +15,38 @@ public interface DistillLossFactory {
     /**
      * The name experiments use in {@code type = ...}, unique across all loaded plugins, for
      * example {@code kd}. Lower case letters, digits and dashes.
+     * @return the name experiments use in {@code type = ...}, unique across all loaded plugins, for example {@code kd}
      */
     String name();
 
-    /** One line describing the method, shown by {@code distill plugins}. */
+    /**
+     * One line describing the method, shown by {@code distill plugins}.
+     *
+     * @return one line describing the method, shown by {@code distill plugins}
+     */
     default String description() {
         return "";
     }
 
-    /** Every option the loss reads; the runtime refuses keys not listed here. */
+    /**
+     * Every option the loss reads; the runtime refuses keys not listed here.
+     *
+     * @return every option the loss reads; the runtime refuses keys not listed here
+     */
     List<OptionSpec> options();
 
-    /** What the loss consumes, for example {@code LOGITS} and {@code TARGETS}. */
+    /**
+     * What the loss consumes, for example {@code LOGITS} and {@code TARGETS}.
+     *
+     * @return what the loss consumes, for example {@code LOGITS} and {@code TARGETS}
+     */
     Set<LossInput> inputs();
 
     /**
      * Whether the student and teacher tensors must have equal shapes when they reach the loss
      * (after the pair's adapters). The runtime then refuses a mismatched pair at plan time.
+     *
+     * @return whether the student and teacher tensors must have equal shapes when they reach the loss (after the pair's adapters)
      */
     default boolean requiresEqualShapes() {
         return true;

@@ -16,6 +16,7 @@ public interface FeatureAdapter {
      * older {@link #outputShapes()}; the runtime refuses an adapter that implements neither.
      *
      * @since 1.2
+     * @return the shapes this adapter produces from the shapes it was created with
      */
     default AdapterShapes shapes() {
         Shape[] out = outputShapes();
@@ -26,6 +27,7 @@ public interface FeatureAdapter {
      * The shapes this adapter produces, student first, teacher second.
      *
      * @deprecated since 1.2: implement {@link #shapes()}, which names the two sides
+     * @return the shapes this adapter produces, student first, teacher second
      */
     @Deprecated
     default Shape[] outputShapes() {
@@ -45,6 +47,7 @@ public interface FeatureAdapter {
     /**
      * The adapter's trainable parameters, if any; initialised and trained as described in
      * {@link DistillLoss#trainableBlock()}.
+     * @return the adapter's trainable parameters, if any; initialised and trained as described in {@link DistillLoss#trainableBlock()}
      */
     default Optional<Block> trainableBlock() {
         return Optional.empty();

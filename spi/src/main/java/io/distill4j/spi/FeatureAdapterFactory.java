@@ -7,15 +7,27 @@ import java.util.List;
  * {@link DistillLossFactory}, under a name experiments use in a pair's {@code adapters} list.
  */
 public interface FeatureAdapterFactory {
-    /** The name experiments use in {@code type = ...}, for example {@code conv1x1}. */
+    /**
+     * The name experiments use in {@code type = ...}, for example {@code conv1x1}.
+     *
+     * @return the name experiments use in {@code type = ...}, for example {@code conv1x1}
+     */
     String name();
 
-    /** One line describing the adapter, shown by {@code distill plugins}. */
+    /**
+     * One line describing the adapter, shown by {@code distill plugins}.
+     *
+     * @return one line describing the adapter, shown by {@code distill plugins}
+     */
     default String description() {
         return "";
     }
 
-    /** Every option the adapter reads; the runtime refuses keys not listed here. */
+    /**
+     * Every option the adapter reads; the runtime refuses keys not listed here.
+     *
+     * @return every option the adapter reads; the runtime refuses keys not listed here
+     */
     List<OptionSpec> options();
 
     /**

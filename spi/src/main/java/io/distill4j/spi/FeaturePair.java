@@ -13,17 +13,31 @@ public final class FeaturePair {
         this.teacher = Objects.requireNonNull(teacher, "teacher");
     }
 
-    /** A pair of a student tensor and a teacher tensor. */
+    /**
+     * A pair of a student tensor and a teacher tensor.
+     *
+     * @param student the student's tensor
+     * @param teacher the teacher's tensor, a constant
+     * @return a pair of a student tensor and a teacher tensor
+     */
     public static FeaturePair of(NDArray student, NDArray teacher) {
         return new FeaturePair(student, teacher);
     }
 
-    /** The student side, which carries gradient. */
+    /**
+     * The student side, which carries gradient.
+     *
+     * @return the student side, which carries gradient
+     */
     public NDArray student() {
         return student;
     }
 
-    /** The teacher side, a constant. */
+    /**
+     * The teacher side, a constant.
+     *
+     * @return the teacher side, a constant
+     */
     public NDArray teacher() {
         return teacher;
     }

@@ -14,36 +14,62 @@ import java.util.Random;
  * <p>Implemented by the runtime; new accessors arrive as default methods.
  */
 public interface LossContext {
-    /** The global training step, counting from 0. */
+    /**
+     * The global training step, counting from 0.
+     *
+     * @return the global training step, counting from 0
+     */
     long step();
 
-    /** The epoch, counting from 1 (DKD's warmup is {@code min(epoch / warmup, 1)}). */
+    /**
+     * The epoch, counting from 1 (DKD's warmup is {@code min(epoch / warmup, 1)}).
+     *
+     * @return the epoch, counting from 1 (DKD's warmup is {@code min(epoch / warmup, 1)})
+     */
     int epoch();
 
-    /** Whether this is a training step (batch statistics, random masks) rather than evaluation. */
+    /**
+     * Whether this is a training step (batch statistics, random masks) rather than evaluation.
+     *
+     * @return whether this is a training step (batch statistics, random masks) rather than evaluation
+     */
     boolean training();
 
-    /** The name of the layer pair being computed. */
+    /**
+     * The name of the layer pair being computed.
+     *
+     * @return the name of the layer pair being computed
+     */
     String pairName();
 
     /**
      * The manager of this step: arrays a loss creates (masks, constants) belong here so they are
      * freed when the step ends.
+     *
+     * @return the manager of this step: arrays a loss creates (masks, constants) belong here so they are freed when the step ends
      */
     NDManager manager();
 
-    /** The class targets of the batch: indices {@code (N)} or a soft/one-hot matrix {@code (N, K)}. */
+    /**
+     * The class targets of the batch: indices {@code (N)} or a soft/one-hot matrix {@code (N, K)}.
+     *
+     * @return the class targets of the batch: indices {@code (N)} or a soft/one-hot matrix {@code (N, K)}
+     */
     Optional<NDArray> targets();
 
     /**
      * A further named input of the batch, for example an injected mask ({@code mask.<pair>}) or
      * detection ground truth; empty when the batch has none under that key.
+     * @param key the option's name
+     * @return a further named input of the batch, for example an injected mask ({@code mask.<pair>}) or detection ground truth; empty when the batch has none under that key
      */
     Optional<NDArray> input(String key);
 
     /**
      * A random source seeded by the run's seed, the step and the pair: a run with the same seed
      * draws the same masks at the same step, also when it was resumed from a checkpoint.
+     *
+     * @return a random source seeded by the run's seed, the step and the pair: a run with the same seed draws the same masks at the same step, also when it was resumed from a checkpoint
      */
     Random random();
 

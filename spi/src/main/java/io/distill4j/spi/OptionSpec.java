@@ -39,22 +39,50 @@ public final class OptionSpec {
         this.upper = upper;
     }
 
-    /** A floating-point option. */
+    /**
+     * A floating-point option.
+     *
+     * @param name the option's name, as experiments write it
+     * @param defaultValue the value when neither the experiment nor reference.conf sets one
+     * @param doc one line of documentation, shown by distill plugins
+     * @return a floating-point option
+     */
     public static OptionSpec ofDouble(String name, double defaultValue, String doc) {
         return new OptionSpec(name, OptionType.DOUBLE, defaultValue, doc, List.of(), null, false, null);
     }
 
-    /** A whole-number option. */
+    /**
+     * A whole-number option.
+     *
+     * @param name the option's name, as experiments write it
+     * @param defaultValue the value when neither the experiment nor reference.conf sets one
+     * @param doc one line of documentation, shown by distill plugins
+     * @return a whole-number option
+     */
     public static OptionSpec ofInt(String name, int defaultValue, String doc) {
         return new OptionSpec(name, OptionType.INT, defaultValue, doc, List.of(), null, false, null);
     }
 
-    /** A boolean option. */
+    /**
+     * A boolean option.
+     *
+     * @param name the option's name, as experiments write it
+     * @param defaultValue the value when neither the experiment nor reference.conf sets one
+     * @param doc one line of documentation, shown by distill plugins
+     * @return a boolean option
+     */
     public static OptionSpec ofBoolean(String name, boolean defaultValue, String doc) {
         return new OptionSpec(name, OptionType.BOOLEAN, defaultValue, doc, List.of(), null, false, null);
     }
 
-    /** A free-text option. */
+    /**
+     * A free-text option.
+     *
+     * @param name the option's name, as experiments write it
+     * @param defaultValue the value when neither the experiment nor reference.conf sets one
+     * @param doc one line of documentation, shown by distill plugins
+     * @return a free-text option
+     */
     public static OptionSpec ofString(String name, String defaultValue, String doc) {
         return new OptionSpec(name, OptionType.STRING, defaultValue, doc, List.of(), null, false, null);
     }
@@ -63,6 +91,10 @@ public final class OptionSpec {
      * An option whose value is one of a fixed set of words.
      *
      * @param defaultValue one of {@code choices}
+     * @param name the option's name, as experiments write it
+     * @param doc one line of documentation, shown by distill plugins
+     * @param choices the allowed values
+     * @return an option whose value is one of a fixed set of words
      */
     public static OptionSpec ofChoice(String name, String defaultValue, String doc, String... choices) {
         List<String> list = List.of(choices);
@@ -73,17 +105,32 @@ public final class OptionSpec {
         return new OptionSpec(name, OptionType.CHOICE, defaultValue, doc, list, null, false, null);
     }
 
-    /** This numeric option, restricted to values strictly greater than {@code bound}. */
+    /**
+     * This numeric option, restricted to values strictly greater than {@code bound}.
+     *
+     * @param bound the bound
+     * @return this numeric option, restricted to values strictly greater than {@code bound}
+     */
     public OptionSpec greaterThan(double bound) {
         return withLower(bound, false);
     }
 
-    /** This numeric option, restricted to values greater than or equal to {@code bound}. */
+    /**
+     * This numeric option, restricted to values greater than or equal to {@code bound}.
+     *
+     * @param bound the bound
+     * @return this numeric option, restricted to values greater than or equal to {@code bound}
+     */
     public OptionSpec atLeast(double bound) {
         return withLower(bound, true);
     }
 
-    /** This numeric option, restricted to values less than or equal to {@code bound}. */
+    /**
+     * This numeric option, restricted to values less than or equal to {@code bound}.
+     *
+     * @param bound the bound
+     * @return this numeric option, restricted to values less than or equal to {@code bound}
+     */
     public OptionSpec atMost(double bound) {
         requireNumeric();
         OptionSpec s = new OptionSpec(name, type, defaultValue, doc, choices, lower, lowerInclusive, bound);
@@ -110,32 +157,56 @@ public final class OptionSpec {
         });
     }
 
-    /** The option's key in the configuration, for example {@code temperature}. */
+    /**
+     * The option's key in the configuration, for example {@code temperature}.
+     *
+     * @return the option's key in the configuration, for example {@code temperature}
+     */
     public String name() {
         return name;
     }
 
-    /** The option's value type. */
+    /**
+     * The option's value type.
+     *
+     * @return the option's value type
+     */
     public OptionType type() {
         return type;
     }
 
-    /** The default: a {@code Double}, {@code Integer}, {@code Boolean} or {@code String} matching {@link #type()}. */
+    /**
+     * The default: a {@code Double}, {@code Integer}, {@code Boolean} or {@code String} matching {@link #type()}.
+     *
+     * @return the default: a {@code Double}, {@code Integer}, {@code Boolean} or {@code String} matching {@link #type()}
+     */
     public Object defaultValue() {
         return defaultValue;
     }
 
-    /** One line saying what the option does. */
+    /**
+     * One line saying what the option does.
+     *
+     * @return one line saying what the option does
+     */
     public String doc() {
         return doc;
     }
 
-    /** The allowed words of a {@link OptionType#CHOICE} option; empty for other types. */
+    /**
+     * The allowed words of a {@link OptionType#CHOICE} option; empty for other types.
+     *
+     * @return the allowed words of a {@link OptionType#CHOICE} option; empty for other types
+     */
     public List<String> choices() {
         return choices;
     }
 
-    /** The allowed values in words, for example {@code "> 0"}, {@code "[0, 1]"} or {@code "batchmean | mean"}; empty when any value of the type is allowed. */
+    /**
+     * The allowed values in words, for example {@code "> 0"}, {@code "[0, 1]"} or {@code "batchmean | mean"}; empty when any value of the type is allowed.
+     *
+     * @return the allowed values in words, for example {@code "> 0"}, {@code "[0, 1]"} or {@code "batchmean | mean"}; empty when any value of the type is allowed
+     */
     public String allowedRange() {
         if (type == OptionType.CHOICE) {
             return String.join(" | ", choices);

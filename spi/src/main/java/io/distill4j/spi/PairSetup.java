@@ -10,15 +10,31 @@ import ai.djl.ndarray.types.Shape;
  * <p>Implemented by the runtime; new accessors arrive as default methods.
  */
 public interface PairSetup {
-    /** The layer pair's name from the experiment, for example {@code logits} or {@code dark3}. */
+    /**
+     * The layer pair's name from the experiment, for example {@code logits} or {@code dark3}.
+     *
+     * @return the layer pair's name from the experiment, for example {@code logits} or {@code dark3}
+     */
     String pairName();
 
-    /** The configured options, validated against the factory's {@link OptionSpec}s. */
+    /**
+     * The configured options, validated against the factory's {@link OptionSpec}s.
+     *
+     * @return the configured options, validated against the factory's {@link OptionSpec}s
+     */
     Options options();
 
-    /** The shape of the student tensor this loss or adapter receives, batch axis included. */
+    /**
+     * The shape of the student tensor this loss or adapter receives, batch axis included.
+     *
+     * @return the shape of the student tensor this loss or adapter receives, batch axis included
+     */
     Shape studentShape();
 
-    /** The shape of the teacher tensor this loss or adapter receives, batch axis included. */
+    /**
+     * The shape of the teacher tensor this loss or adapter receives, batch axis included.
+     *
+     * @return the shape of the teacher tensor this loss or adapter receives, batch axis included
+     */
     Shape teacherShape();
 }

@@ -27,6 +27,7 @@ import java.util.List;
 public class PartsBlock extends AbstractBlock {
     private final List<Shape[]> inputShapes = new ArrayList<>();
 
+    /** An empty block; {@link #add} its parts. */
     public PartsBlock() {
         super((byte) 1);
     }
@@ -35,6 +36,9 @@ public class PartsBlock extends AbstractBlock {
      * Adds a part (DJL names it {@code NN<name>}, numbered in order).
      *
      * @param shapes the part's input shapes at initialisation; none: the block's own
+     * @param name the part's name
+     * @param part a block whose parameters train with the student
+     * @return this block
      */
     public PartsBlock add(String name, Block part, Shape... shapes) {
         addChildBlock(name, part);
@@ -42,7 +46,11 @@ public class PartsBlock extends AbstractBlock {
         return this;
     }
 
-    /** Whether there is no part. */
+    /**
+     * Whether there is no part.
+     *
+     * @return whether there is no part
+     */
     public boolean isEmpty() {
         return children.isEmpty();
     }

@@ -26,7 +26,11 @@ public final class SpiVersion implements Comparable<SpiVersion> {
         this.minor = minor;
     }
 
-    /** The version of the SPI classes on the class path (the host's version). */
+    /**
+     * The version of the SPI classes on the class path (the host's version).
+     *
+     * @return the version of the SPI classes on the class path (the host's version)
+     */
     public static SpiVersion current() {
         return CURRENT;
     }
@@ -47,12 +51,20 @@ public final class SpiVersion implements Comparable<SpiVersion> {
         return new SpiVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
     }
 
-    /** The major version: a plugin must be built against exactly this major. */
+    /**
+     * The major version: a plugin must be built against exactly this major.
+     *
+     * @return the major version: a plugin must be built against exactly this major
+     */
     public int major() {
         return major;
     }
 
-    /** The minor version: a plugin's minor must not be newer than the host's. */
+    /**
+     * The minor version: a plugin's minor must not be newer than the host's.
+     *
+     * @return the minor version: a plugin's minor must not be newer than the host's
+     */
     public int minor() {
         return minor;
     }
