@@ -10,6 +10,7 @@ import io.distill4j.runtime.plan.TermPlan;
 import io.distill4j.spi.Options;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -28,8 +29,9 @@ final class CheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "EXPERIMENT", description = "the experiment file (.conf)")
-    Path experiment;
+    @Parameters(arity = "1..*", paramLabel = "EXPERIMENT",
+            description = "experiment files (.conf): the plan and the train block, every file's problems at once")
+    List<Path> experiments;
 
     @Option(names = "--inputs", paramLabel = "NPZ",
             description = "also check the plan against the tensors of this .npz (names and shapes)")
@@ -39,18 +41,21 @@ final class CheckCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        DistillPlan plan = root.runtime(err).load(experiment);
-        if (inputs != null) {
-            try (NDManager m = NDManager.newBaseManager()) {
-                BatchFile in = BatchFile.read(inputs, m, note -> err.println("note: " + note));
-                Distiller.create(plan, in.studentShapes(), in.teacherShapes());
+        List<Experiment> all = Experiment.readAll(root.runtime(err), experiments);
+        for (int i = 0; i < all.size(); i++) {
+            DistillPlan plan = all.get(i).plan();
+            if (inputs != null) {
+                try (NDManager m = NDManager.newBaseManager()) {
+                    BatchFile in = BatchFile.read(inputs, m, note -> err.println("note: " + note));
+                    Distiller.create(plan, in.studentShapes(), in.teacherShapes());
+                }
             }
+            printPlan(out, plan);
+            long terms = plan.pairs().stream().mapToLong(p -> p.terms().size()).sum();
+            out.println();
+            out.println(experiments.get(i) + ": OK, " + plan.pairs().size() + " pair(s), " + terms + " term(s), task-loss"
+                    + " weight " + plan.taskLossWeight() + (inputs == null ? "" : ", fits " + inputs));
         }
-        printPlan(out, plan);
-        long terms = plan.pairs().stream().mapToLong(p -> p.terms().size()).sum();
-        out.println();
-        out.println(experiment + ": OK, " + plan.pairs().size() + " pair(s), " + terms + " term(s), task-loss weight "
-                + plan.taskLossWeight() + (inputs == null ? "" : ", fits " + inputs));
         return 0;
     }
 

@@ -10,6 +10,7 @@ import io.distill4j.runtime.DistillBatch;
 import io.distill4j.runtime.DistillResult;
 import io.distill4j.runtime.Distiller;
 import io.distill4j.runtime.NpzFiles;
+import io.distill4j.runtime.OutputPaths;
 import io.distill4j.runtime.TermResult;
 import io.distill4j.runtime.plan.DistillPlan;
 import java.io.IOException;
@@ -64,6 +65,9 @@ final class EvalCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         DistillPlan plan = root.runtime(err).load(experiment);
+        if (output != null) {
+            OutputPaths.file(output, "the eval output"); // before any computing
+        }
         try (NDManager manager = NDManager.newBaseManager()) {
             BatchFile in = BatchFile.read(inputs, manager, note -> err.println("note: " + note));
             Distiller distiller = Distiller.create(plan, in.studentShapes(), in.teacherShapes());

@@ -1,9 +1,10 @@
 package io.distill4j.cli;
 
 import com.typesafe.config.Config;
-import io.distill4j.runtime.config.ExperimentLoader;
 import io.distill4j.cli.train.TrainJob;
 import io.distill4j.cli.train.TrainSettings;
+import io.distill4j.runtime.OutputPaths;
+import io.distill4j.runtime.config.ExperimentLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -34,7 +35,8 @@ final class ExportCommand implements Callable<Integer> {
         Config c = experiment == null ? TrainCommand.builtIn() : ExperimentLoader.read(experiment);
         String name = experiment == null ? "kd" : experiment.getFileName().toString().replaceFirst("\\.conf$", "");
         TrainSettings settings = TrainSettings.of(c, experiment == null ? TrainCommand.DEFAULT : experiment.toString());
-        Path target = output != null ? output : Path.of(settings.outputDir(name).toString(), "student.params");
+        Path target = OutputPaths.file(output != null ? output : Path.of(settings.outputDir(name).toString(), "student.params"),
+                "the exported student");
         Path from = TrainJob.export(name, settings, target);
         out.println("wrote " + target + " (student of " + from + ") and " + target + ".properties");
         return 0;

@@ -52,15 +52,19 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Distill4j runtime = root.runtime(err);
         // Check every experiment before the first one trains: a typo in the third file fails now.
-        List<TrainJob> jobs = new ArrayList<>();
+        List<Experiment> read = new ArrayList<>();
         if (experiments.isEmpty()) {
-            Config c = builtIn();
-            jobs.add(job("kd", runtime.experiments().parse(c, "built-in " + DEFAULT), TrainSettings.of(c, DEFAULT)));
+            List<io.distill4j.runtime.config.Problem> problems = new ArrayList<>();
+            Experiment.of(runtime, "kd", builtIn(), "built-in " + DEFAULT, problems).ifPresent(read::add);
+            if (!problems.isEmpty()) {
+                throw new io.distill4j.runtime.config.ExperimentException(problems);
+            }
         }
-        for (Path file : experiments) {
-            Config c = ExperimentLoader.read(file);
-            String name = file.getFileName().toString().replaceFirst("\\.conf$", "");
-            jobs.add(job(name, runtime.experiments().parse(c, file.toString()), TrainSettings.of(c, file.toString())));
+        read.addAll(Experiment.readAll(runtime, experiments));
+        List<TrainJob> jobs = new ArrayList<>();
+        for (Experiment e : read) {
+            jobs.add(new TrainJob(e.name(), e.plan(), e.settings(), resume, spec.commandLine().getErr())
+                    .fingerprint(e.settings().fingerprint(e.config())));
         }
         List<TrainJob.Outcome> outcomes = new ArrayList<>();
         Map<String, String> failures = new LinkedHashMap<>();
@@ -95,9 +99,5 @@ final class TrainCommand implements Callable<Integer> {
     static Config builtIn() {
         return ConfigFactory.parseResources(TrainCommand.class.getClassLoader(), DEFAULT,
                 ConfigParseOptions.defaults().setAllowMissing(false)).resolve();
-    }
-
-    private TrainJob job(String name, DistillPlan plan, TrainSettings settings) {
-        return new TrainJob(name, plan, settings, resume, spec.commandLine().getErr());
     }
 }

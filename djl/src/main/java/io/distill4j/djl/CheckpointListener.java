@@ -6,7 +6,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListenerAdapter;
+import io.distill4j.runtime.Checksums;
 import io.distill4j.runtime.InvalidInputException;
+import io.distill4j.runtime.OutputPaths;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
@@ -57,6 +60,8 @@ public final class CheckpointListener extends TrainingListenerAdapter {
     private final CheckpointableSgd optimizer;
     private int completedEpochs;
     private final Properties notes = new Properties();
+    private String fingerprint;
+    private static final String FINGERPRINT = "fingerprint";
 
     /**
      * @param dir the checkpoint folder; created when missing
@@ -66,14 +71,18 @@ public final class CheckpointListener extends TrainingListenerAdapter {
         this.dir = dir;
         this.block = block;
         this.optimizer = optimizer;
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new InvalidInputException(dir + ": cannot be used as the checkpoint folder (" + e + ")");
-        }
-        if (!Files.isWritable(dir)) {
-            throw new InvalidInputException(dir + ": the checkpoint folder is not writable");
-        }
+        OutputPaths.folder(dir, "the checkpoint folder");
+    }
+
+    /**
+     * What the checkpoints are of (for example a hash of the resolved experiment and its data):
+     * written into each, and on {@link #resume} a checkpoint of anything else is refused, so a run
+     * never continues another run's training.
+     */
+    public CheckpointListener fingerprint(String planFingerprint) {
+        this.fingerprint = planFingerprint;
+        notes.setProperty(FINGERPRINT, planFingerprint);
+        return this;
     }
 
     /**
@@ -81,7 +90,7 @@ public final class CheckpointListener extends TrainingListenerAdapter {
      * later (for example the number of classes, so an exporter rebuilds the right head).
      */
     public CheckpointListener note(String key, String value) {
-        if (key.equals("epoch") || key.equals("step")) {
+        if (key.equals("epoch") || key.equals("step") || key.equals(FINGERPRINT)) {
             throw new IllegalArgumentException("'" + key + "' is the checkpoint's own; note something else");
         }
         notes.setProperty(key, value);
@@ -122,6 +131,8 @@ public final class CheckpointListener extends TrainingListenerAdapter {
         try (OutputStream out = Files.newOutputStream(tmp.resolve(STATE))) {
             state.store(out, "distill4j checkpoint");
         }
+        // Written last: a folder with its manifest was completely saved, and every byte is checked on resume.
+        Checksums.writeManifest(tmp, List.of(PARAMETERS, OPTIMIZER, STUDENT, STATE));
         Path target = dir.resolve(String.format("epoch-%03d", epoch));
         if (Files.exists(target)) {
             deleteTree(target);
@@ -137,11 +148,15 @@ public final class CheckpointListener extends TrainingListenerAdapter {
      * @throws InvalidInputException naming the file when a checkpoint is unreadable or does not fit the block
      */
     public int resume(NDManager manager) {
+        removeLeftovers(dir);
         java.util.Optional<Path> found = latest(dir);
         if (found.isEmpty()) {
             return 0;
         }
         Path last = found.get();
+        Properties state = verified(last, fingerprint);
+        int epoch = number(state, "epoch", last, 1, Integer.MAX_VALUE).intValue();
+        long step = number(state, "step", last, 0, Long.MAX_VALUE).longValue();
         Map<String, Parameter> byName = new HashMap<>();
         block.getParameters().forEach(p -> byName.put(p.getKey(), p.getValue()));
         Path file = last.resolve(PARAMETERS);
@@ -165,15 +180,9 @@ public final class CheckpointListener extends TrainingListenerAdapter {
                 a.copyTo(p.getArray());
             }
         }
-        Properties state = new Properties();
-        int epoch;
-        long step;
-        try (InputStream in = Files.newInputStream(last.resolve(STATE))) {
-            state.load(in);
-            epoch = Integer.parseInt(state.getProperty("epoch"));
-            step = Long.parseLong(state.getProperty("step"));
-        } catch (IOException | RuntimeException e) { // unreadable, or a missing or malformed number
-            throw new InvalidInputException(last.resolve(STATE) + ": unreadable checkpoint state (" + e + ")");
+        if (!Files.isRegularFile(last.resolve(OPTIMIZER))) {
+            throw new InvalidInputException(last.resolve(OPTIMIZER) + ": missing: the optimizer's momentum cannot be"
+                    + " restored, and a resumed run without it would not be the uninterrupted one");
         }
         try {
             optimizer.load(block.getParameters(), last.resolve(OPTIMIZER), manager); // names the file itself
@@ -186,6 +195,79 @@ public final class CheckpointListener extends TrainingListenerAdapter {
     }
 
     /**
+     * Checks, without a model, the checkpoint a {@link #resume} would continue from: every file against
+     * its checksum, the state's numbers, and the fingerprint when one is given. For a tool that wants
+     * to refuse a bad checkpoint before it trains anything else.
+     *
+     * @return the epochs the checkpoint completed; 0 when there is none
+     * @throws InvalidInputException naming the file that is missing, damaged, out of range or of another plan
+     */
+    public static int verify(Path dir, String fingerprint) {
+        removeLeftovers(dir);
+        java.util.Optional<Path> found = latest(dir);
+        if (found.isEmpty()) {
+            return 0;
+        }
+        Properties state = verified(found.get(), fingerprint);
+        number(state, "step", found.get(), 0, Long.MAX_VALUE);
+        return number(state, "epoch", found.get(), 1, Integer.MAX_VALUE).intValue();
+    }
+
+    private static Properties verified(Path last, String fingerprint) {
+        Checksums.verifyManifest(last);
+        Properties state = readState(last);
+        String written = state.getProperty(FINGERPRINT);
+        if (fingerprint != null && !fingerprint.equals(written)) {
+            throw new InvalidInputException(last.resolve(STATE) + ": a checkpoint of another experiment or data ("
+                    + (written == null ? "no fingerprint" : "fingerprint " + written) + ", this run's is " + fingerprint
+                    + "); resume with the experiment that wrote it, or train afresh without --resume");
+        }
+        return state;
+    }
+
+    /** Temporary folders of saves a killed run never finished: never complete, so never resumed from. */
+    private static void removeLeftovers(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s.filter(p -> p.getFileName().toString().startsWith(".epoch-"))::iterator) {
+                deleteTree(p);
+            }
+        } catch (IOException e) {
+            throw new InvalidInputException(dir + ": cannot clean up the unfinished checkpoints of a stopped run (" + e + ")");
+        }
+    }
+
+    private static Properties readState(Path checkpoint) {
+        Properties state = new Properties();
+        try (InputStream in = Files.newInputStream(checkpoint.resolve(STATE))) {
+            state.load(in);
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidInputException(checkpoint.resolve(STATE) + ": unreadable checkpoint state (" + e + ")");
+        }
+        return state;
+    }
+
+    private static Long number(Properties state, String key, Path checkpoint, long min, long max) {
+        String v = state.getProperty(key);
+        Path file = checkpoint.resolve(STATE);
+        if (v == null) {
+            throw new InvalidInputException(file + ": no '" + key + "': not a checkpoint this run can resume from");
+        }
+        long n;
+        try {
+            n = Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException(file + ": '" + key + "' must be a whole number, got '" + v + "'");
+        }
+        if (n < min || n > max) {
+            throw new InvalidInputException(file + ": '" + key + "' = " + n + " is out of range (at least " + min + ")");
+        }
+        return n;
+    }
+
+    /**
      * The last complete checkpoint folder under {@code dir} ({@code epoch-NNN}); empty when there is
      * none: folders left half-written by a killed run are never complete.
      */
@@ -193,13 +275,19 @@ public final class CheckpointListener extends TrainingListenerAdapter {
         if (!Files.isDirectory(dir)) {
             return java.util.Optional.empty();
         }
+        java.util.Optional<Path> newest;
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().matches("epoch-\\d{3}"))
-                    .filter(p -> Files.isRegularFile(p.resolve(STATE)))
-                    .max(Comparator.naturalOrder());
+            newest = s.filter(p -> p.getFileName().toString().matches("epoch-\\d{3}")).max(Comparator.naturalOrder());
         } catch (IOException e) {
             throw new InvalidInputException(dir + ": cannot list the checkpoint folder (" + e + ")");
         }
+        // Every save is renamed into place whole: a checkpoint folder without its state was changed
+        // afterwards. It is refused, never skipped for an older one (which would silently lose epochs).
+        newest.filter(p -> !Files.isRegularFile(p.resolve(STATE))).ifPresent(p -> {
+            throw new InvalidInputException(p + ": not a complete checkpoint (no " + STATE + "); remove the folder to"
+                    + " resume from the one before it");
+        });
+        return newest;
     }
 
     private static void deleteTree(Path p) throws IOException {

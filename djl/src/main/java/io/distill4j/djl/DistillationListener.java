@@ -58,12 +58,15 @@ public final class DistillationListener extends TrainingListenerAdapter {
         long from = block.progress().step();
         if (from > 0 && Files.isRegularFile(csv)) {
             List<String> kept = new java.util.ArrayList<>();
+            int columns = -1;
             for (String line : Files.readAllLines(csv)) {
-                String[] cells = line.split(",", 3);
+                String[] cells = line.split(",", -1);
                 if (line.startsWith("epoch,")) {
                     kept.add(line);
                     header = false;
-                } else if (cells.length > 1 && cells[1].matches("\\d+") && Long.parseLong(cells[1]) < from) {
+                    columns = cells.length;
+                } else if (cells.length == columns && cells[1].matches("\\d+") && Long.parseLong(cells[1]) < from) {
+                    // Rows of the steps the run computes again go; so does a last row a kill cut short.
                     kept.add(line);
                 }
             }

@@ -165,17 +165,122 @@ class CheckpointListenerTest {
                     TappedModel.of(TrajectoryParityTest.net(4)), TappedModel.of(TrajectoryParityTest.net(8)));
             InvalidInputException e = assertThrows(InvalidInputException.class,
                     () -> new CheckpointListener(file, block, CheckpointableSgd.of(0.1f, 0.9f, 0)));
-            assertTrue(e.getMessage().startsWith(file + ": cannot be used as the checkpoint folder"), e.getMessage());
+            assertEquals(file + ": the checkpoint folder must be a folder, but it is a file", e.getMessage());
         }
     }
 
+    /** A flipped byte is found by the checksum, before anything is loaded; a file replaced with its checksum, on load. */
     @Test
     void aCorruptCheckpointNamesItsFile(@TempDir Path tmp) throws Exception {
         long[] steps = new long[1];
         train(tmp, 1, steps);
         Path params = tmp.resolve("epoch-001/parameters.ndlist");
+        byte[] bytes = Files.readAllBytes(params);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(params, bytes);
+        InvalidInputException flipped = assertThrows(InvalidInputException.class, () -> train(tmp, 2, steps));
+        assertEquals(params + ": its checksum does not match checksums.sha256 (the file changed or was damaged after it"
+                + " was written)", flipped.getMessage());
+        assertEquals(InvalidInputException.class, assertThrows(InvalidInputException.class,
+                () -> CheckpointListener.verify(tmp, null)).getClass(), "a tool finds it before training");
+
         Files.write(params, new byte[] {1, 2, 3});
+        io.distill4j.runtime.Checksums.writeManifest(tmp.resolve("epoch-001"),
+                List.of("parameters.ndlist", "optimizer.ndlist", "student.params", "state.properties"));
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> train(tmp, 2, steps));
         assertTrue(e.getMessage().startsWith(params + ": unreadable checkpoint"), e.getMessage());
+    }
+
+    /** The checkpoint's state is checked whole: numbers, fingerprint, completeness; leftovers of a kill are removed. */
+    @Test
+    void aCheckpointsStateIsCheckedBeforeItIsUsed(@TempDir Path tmp) throws Exception {
+        long[] steps = new long[1];
+        train(tmp, 1, steps);
+        Path epoch = tmp.resolve("epoch-001");
+        Path state = epoch.resolve("state.properties");
+        String good = Files.readString(state);
+        List<String> all = List.of("parameters.ndlist", "optimizer.ndlist", "student.params", "state.properties");
+        for (String[] bad : new String[][] {{"step=8", "step=-1", "'step' = -1 is out of range"},
+                {"step=8", "step=eight", "'step' must be a whole number, got 'eight'"},
+                {"epoch=1", "", "no 'epoch'"}}) {
+            Files.writeString(state, good.replace(bad[0], bad[1]));
+            io.distill4j.runtime.Checksums.writeManifest(epoch, all);
+            InvalidInputException e = assertThrows(InvalidInputException.class, () -> CheckpointListener.verify(tmp, null));
+            assertTrue(e.getMessage().startsWith(state + ": ") && e.getMessage().contains(bad[2]), e.getMessage());
+        }
+        Files.writeString(state, good);
+        io.distill4j.runtime.Checksums.writeManifest(epoch, all);
+        assertEquals(1, CheckpointListener.verify(tmp, null));
+
+        // Checkpoints name what they are of: another plan's is refused.
+        Path other = tmp.resolve("other");
+        trainWithFingerprint(other, "plan-a");
+        InvalidInputException plan = assertThrows(InvalidInputException.class, () -> CheckpointListener.verify(other, "plan-b"));
+        assertTrue(plan.getMessage().contains("a checkpoint of another experiment or data (fingerprint plan-a, this run's is"
+                + " plan-b)"), plan.getMessage());
+        assertEquals(1, CheckpointListener.verify(other, "plan-a"));
+
+        // A save a kill interrupted is removed; a newest checkpoint missing its state is refused, not skipped.
+        Files.createDirectories(tmp.resolve(".epoch-2-12345"));
+        Path newest = Files.createDirectories(tmp.resolve("epoch-002"));
+        Files.copy(epoch.resolve("parameters.ndlist"), newest.resolve("parameters.ndlist"));
+        InvalidInputException incomplete = assertThrows(InvalidInputException.class, () -> CheckpointListener.verify(tmp, null));
+        assertTrue(incomplete.getMessage().startsWith(newest + ": not a complete checkpoint (no state.properties)"),
+                incomplete.getMessage());
+        assertTrue(!Files.exists(tmp.resolve(".epoch-2-12345")), "the interrupted save is gone");
+
+        // A missing optimizer state is named, never resumed with zero momentum.
+        deleteTree(newest);
+        Files.delete(epoch.resolve("optimizer.ndlist"));
+        InvalidInputException momentum = assertThrows(InvalidInputException.class, () -> CheckpointListener.verify(tmp, null));
+        assertEquals(epoch.resolve("optimizer.ndlist") + ": missing from its checkpoint (listed in checksums.sha256)",
+                momentum.getMessage());
+    }
+
+    /** One epoch of the small run, its checkpoints marked with {@code fingerprint}. */
+    private static void trainWithFingerprint(Path dir, String fingerprint) throws Exception {
+        try (NDManager m = NDManager.newBaseManager(); Model model = Model.newInstance("student")) {
+            Map<String, NDArray> g = NpzFiles.read(TrajectoryParityTest.GOLDEN, m);
+            SequentialBlock teacher = TrajectoryParityTest.net(8);
+            teacher.initialize(m, DataType.FLOAT32, BATCH);
+            DistillationBlock block = new DistillationBlock(DistillationTrainingTest.plan(PLAN),
+                    TappedModel.of(TrajectoryParityTest.net(4)).tap("feat", "4"), TappedModel.of(teacher).tap("feat", "4"));
+            model.setBlock(block);
+            CheckpointableSgd sgd = CheckpointableSgd.of(0.05f, 0.9f, 0);
+            CheckpointListener checkpoints = new CheckpointListener(dir, block, sgd).fingerprint(fingerprint);
+            DefaultTrainingConfig config = new DefaultTrainingConfig(new DistillationLoss(Loss.softmaxCrossEntropyLoss(), block))
+                    .optOptimizer(sgd).addTrainingListeners(new DistillationListener(block), checkpoints);
+            try (Trainer trainer = model.newTrainer(config)) {
+                trainer.initialize(BATCH);
+                ArrayDataset data = new ArrayDataset.Builder().setData(g.get("inputs")).optLabels(g.get("labels"))
+                        .setSampling(8, false).build();
+                EasyTrain.fit(trainer, 1, data, null);
+            }
+        }
+    }
+
+    private static void deleteTree(Path p) throws java.io.IOException {
+        try (var s = Files.walk(p)) {
+            for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+    }
+
+    /** A last log row cut short by a kill is dropped on resume, and the log reads as the uninterrupted one. */
+    @Test
+    void aStepLogCutShortByAKillIsRepaired(@TempDir Path tmp) throws Exception {
+        long[] steps = new long[1];
+        train(tmp.resolve("straight"), 2, steps, tmp.resolve("straight.csv"), null);
+        train(tmp.resolve("resumed"), 1, steps, tmp.resolve("resumed.csv"), null);
+        List<String> full = Files.readAllLines(tmp.resolve("straight.csv"));
+        String cut = full.get(1 + 8 + 2);
+        assertTrue(cut.startsWith("2,10,"), cut);
+        List<String> killed = new java.util.ArrayList<>(full.subList(0, 1 + 8 + 2));
+        // Cut inside the step: "2,1" reads as step 1, before the checkpoint's 8, unless the row is seen to be short.
+        killed.add("2,1");
+        Files.write(tmp.resolve("resumed.csv"), killed);
+        train(tmp.resolve("resumed"), 2, steps, tmp.resolve("resumed.csv"), null);
+        assertEquals(full, Files.readAllLines(tmp.resolve("resumed.csv")));
     }
 }

@@ -97,6 +97,10 @@ public final class Distiller {
                 problems.add(new Problem(a.origin(), "adapter '" + a.type() + "' cannot serve " + label
                         + " (student " + s + ", teacher " + t + "): " + e.getMessage()));
                 return java.util.Optional.empty();
+            } catch (RuntimeException | LinkageError e) {
+                problems.add(new Problem(a.origin(), "adapter '" + a.type() + "' failed to set up " + label + ": "
+                        + PluginCode.failure(e, a.factory())));
+                return java.util.Optional.empty();
             }
             if (!implementsShapes(adapter)) {
                 problems.add(new Problem(a.origin(), "adapter '" + a.type() + "' (" + adapter.getClass().getName()
@@ -141,6 +145,8 @@ public final class Distiller {
                 terms.add(new BoundTerm(term, loss));
             } catch (InvalidPairException | IllegalArgumentException e) {
                 problems.add(new Problem(term.origin(), termLabel + ": " + e.getMessage()));
+            } catch (RuntimeException | LinkageError e) {
+                problems.add(new Problem(term.origin(), termLabel + " failed to set up: " + PluginCode.failure(e, term.factory())));
             }
         }
         return java.util.Optional.of(new BoundPair(pair, List.copyOf(adapters), List.copyOf(terms), studentIn, teacherIn));
@@ -214,7 +220,14 @@ public final class Distiller {
             FeaturePair features = FeaturePair.of(s, t);
             for (FeatureAdapter adapter : pair.adapters()) {
                 final FeaturePair in = features;
-                features = ContextClassLoader.call(adapter, () -> adapter.apply(in, context));
+                try {
+                    features = ContextClassLoader.call(adapter, () -> adapter.apply(in, context));
+                } catch (Distill4jException e) {
+                    throw e;
+                } catch (RuntimeException | LinkageError e) {
+                    throw new BatchException("pair '" + p.name() + "', an adapter (" + p.origin() + ") at step " + batch.step()
+                            + ": " + PluginCode.failure(e, adapter));
+                }
             }
             for (BoundTerm term : pair.terms()) {
                 TermPlan tp = term.plan();
@@ -223,12 +236,18 @@ public final class Distiller {
                 try {
                     final FeaturePair f = features;
                     raw = ContextClassLoader.call(term.loss(), () -> term.loss().compute(f.student(), f.teacher(), context));
+                } catch (Distill4jException e) {
+                    throw e;
                 } catch (IllegalArgumentException e) {
                     throw new BatchException(termLabel(p, tp) + " at step " + batch.step() + ": " + e.getMessage());
+                } catch (RuntimeException | LinkageError e) {
+                    throw new BatchException(termLabel(p, tp) + " at step " + batch.step() + ": "
+                            + PluginCode.failure(e, term.loss()));
                 }
-                if (raw.getShape().size() != 1) {
-                    throw new IllegalStateException(termLabel(p, tp) + " returned shape " + raw.getShape()
-                            + " instead of a scalar");
+                if (raw == null || raw.getShape().size() != 1) {
+                    throw new BatchException(termLabel(p, tp) + " at step " + batch.step() + ": the loss returned "
+                            + (raw == null ? "nothing" : "shape " + raw.getShape()) + " instead of a scalar ("
+                            + PluginCode.where(term.loss()) + ")");
                 }
                 double weight = tp.weight() * tp.schedule().factor(batch.step(), batch.epoch());
                 // Scalars: a factor of the loss's own type, which backward can read safely. At weight 1

@@ -245,4 +245,27 @@ class DistillerTest {
         assertTrue(ps.get(0).message().startsWith("adapter 'shapeless' (") && ps.get(0).message()
                 .endsWith("implements neither shapes() nor outputShapes(): it cannot say what it produces"), ps.get(0).message());
     }
+
+    /** A plugin whose own code fails is bad input: one line naming the pair, the term and where the code came from. */
+    @Test
+    void aPluginWhoseCodeFailsIsNamedWithItsPairTermAndJar() {
+        Shape shape = new Shape(2, 3);
+        DistillPlan create = plan("distill4j.pairs = [ { name = p, student = s, teacher = t,\n losses = [ { type = faulty, fault = create } ] } ]");
+        List<Problem> ps = bindProblems(create, shapes("s", shape), shapes("t", shape));
+        assertEquals(1, ps.size(), ps.toString());
+        assertTrue(ps.get(0).toString().startsWith("test.conf: 2: pair 'p', term 'faulty' (faulty")
+                && ps.get(0).message().contains("failed to set up: its code threw IllegalStateException: no licence for this GPU")
+                && ps.get(0).message().contains(TestPlugins.FaultyLoss.class.getName()), ps.get(0).toString());
+
+        for (String[] fault : new String[][] {{"compute", "its code threw NullPointerException: cache not warmed"},
+                {"shape", "the loss returned shape (2) instead of a scalar"}}) {
+            Distiller d = Distiller.create(plan("distill4j.pairs = [ { name = p, student = s, teacher = t, losses = [ "
+                    + "{ type = faulty, fault = " + fault[0] + " } ] } ]"), shapes("s", shape), shapes("t", shape));
+            BatchException e = assertThrows(BatchException.class, () -> d.compute(DistillBatch.builder(manager).step(3)
+                    .student("s", manager.ones(shape)).teacher("t", manager.zeros(shape)).build()));
+            assertTrue(e.getMessage().startsWith("pair 'p', term 'faulty' (faulty") && e.getMessage().contains("at step 3: "
+                    + fault[1]) && e.getMessage().contains(TestPlugins.FaultyLoss.class.getName()), e.getMessage());
+            assertEquals(Distill4jException.Kind.BAD_INPUT, e.kind());
+        }
+    }
 }

@@ -153,6 +153,41 @@ public final class TestPlugins {
         }
     }
 
+    /**
+     * {@code faulty}: a loss whose own code fails, as chosen by its option {@code fault}: {@code create}
+     * throws, {@code compute} throws, or {@code compute} returns a vector instead of a scalar.
+     */
+    public static final class FaultyLoss implements DistillLossFactory {
+        @Override
+        public String name() {
+            return "faulty";
+        }
+
+        @Override
+        public List<OptionSpec> options() {
+            return List.of(OptionSpec.ofChoice("fault", "compute", "where the plugin's code fails", "create", "compute", "shape"));
+        }
+
+        @Override
+        public Set<LossInput> inputs() {
+            return Set.of(LossInput.LOGITS);
+        }
+
+        @Override
+        public DistillLoss create(PairSetup setup) {
+            String fault = setup.options().getString("fault");
+            if (fault.equals("create")) {
+                throw new IllegalStateException("no licence for this GPU");
+            }
+            return (s, t, c) -> {
+                if (fault.equals("compute")) {
+                    throw new NullPointerException("cache not warmed");
+                }
+                return s.sub(t).square().mean(new int[] {1});
+            };
+        }
+    }
+
     /** {@code shapeless}: an adapter that implements neither shape method (each defaults to the other). */
     public static final class ShapelessAdapter implements FeatureAdapterFactory {
         @Override
@@ -199,7 +234,7 @@ public final class TestPlugins {
         Config ref = ConfigFactory.parseString(reference);
         LoadedPlugin p = new LoadedPlugin("test-plugin.jar", new PluginDescriptor("test", "1", SpiVersion.current()),
                 TestPlugins.class.getClassLoader(), ref,
-                List.of(new SquareLoss(), new TargetLoss(), new LinearLoss(), new LogLoss()), List.of(new HalveAdapter(), new ShapelessAdapter()));
+                List.of(new SquareLoss(), new TargetLoss(), new LinearLoss(), new LogLoss(), new FaultyLoss()), List.of(new HalveAdapter(), new ShapelessAdapter()));
         return PluginRegistry.of(new PluginSet(List.of(p), List.of()));
     }
 

@@ -29,7 +29,9 @@ import io.distill4j.djl.EpochHistory;
 import io.distill4j.djl.EpochShuffle;
 import io.distill4j.djl.EpochSummary;
 import io.distill4j.djl.TappedModel;
+import io.distill4j.runtime.Checksums;
 import io.distill4j.runtime.InvalidInputException;
+import io.distill4j.runtime.OutputPaths;
 import io.distill4j.runtime.ParameterFiles;
 import io.distill4j.runtime.plan.DistillPlan;
 import io.distill4j.spi.Options;
@@ -85,6 +87,8 @@ public final class TrainJob {
     private final boolean resume;
     private final PrintWriter log;
     private StepObserver observer;
+    /** What this run's checkpoints are of: resume refuses another run's. */
+    private String fingerprint;
     private boolean distilledOnly;
     /** Models live until the job ends: the teachers' parameters are used after their training. */
     private final List<Model> models = new ArrayList<>();
@@ -104,6 +108,15 @@ public final class TrainJob {
         return this;
     }
 
+    /**
+     * Names what the run trains (a hash of the resolved experiment and data, without the settings
+     * that may change between a run and its resume, such as the number of epochs).
+     */
+    public TrainJob fingerprint(String value) {
+        this.fingerprint = value;
+        return this;
+    }
+
     /** Skips the student-alone run (benchmarks that only need the distilled one). */
     public TrainJob distilledOnly() {
         this.distilledOnly = true;
@@ -120,7 +133,7 @@ public final class TrainJob {
                         NDManager root) {}
 
     public Outcome run() throws IOException {
-        Files.createDirectories(output);
+        prepareOutputs();
         Device device = device();
         int seed = settings.run.getInt("seed");
         try (NDManager root = NDManager.newBaseManager(device)) {
@@ -169,6 +182,53 @@ public final class TrainJob {
         }
     }
 
+    /**
+     * Everything the run will write is checked before anything is computed: the run's folder, its
+     * checkpoints, the teacher cache, the log and the chart. With {@code --resume} the checkpoint to
+     * continue from is verified now (checksums, state, fingerprint), not after an hour of teacher
+     * training; without it, a previous run's checkpoints and log are moved aside, never mixed in.
+     */
+    private Path prepareOutputs() throws IOException {
+        OutputPaths.folder(output, "train.output (the run's folder)");
+        Path checkpoints = OutputPaths.folder(output.resolve("checkpoints"), "the run's checkpoint folder");
+        OutputPaths.folder(teacherCache(), "train.cache (the teacher cache)");
+        OutputPaths.file(output.resolve("steps.csv"), "the step log");
+        OutputPaths.file(output.resolve("chart.png"), "the chart");
+        if (resume) {
+            int done = CheckpointListener.verify(checkpoints, fingerprint);
+            if (done > settings.run.getInt("epochs")) {
+                throw new InvalidInputException(checkpoints + ": the last checkpoint completed epoch " + done
+                        + ", beyond train.epochs = " + settings.run.getInt("epochs") + "; raise train.epochs to continue it");
+            }
+        } else {
+            movePreviousRunAside(checkpoints);
+        }
+        return checkpoints;
+    }
+
+    /** A fresh run where another ran: its checkpoints and log go to {@code previous/<time>/}, so nothing is lost or mixed. */
+    private void movePreviousRunAside(Path checkpoints) throws IOException {
+        boolean hasCheckpoints;
+        try (var s = Files.list(checkpoints)) {
+            hasCheckpoints = s.findAny().isPresent();
+        }
+        Path log = output.resolve("steps.csv");
+        if (!hasCheckpoints && !Files.exists(log)) {
+            return;
+        }
+        Path aside = output.resolve("previous").resolve(java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-'));
+        Files.createDirectories(aside);
+        if (hasCheckpoints) {
+            Files.move(checkpoints, aside.resolve("checkpoints"));
+            Files.createDirectories(checkpoints);
+        }
+        if (Files.exists(log)) {
+            Files.move(log, aside.resolve("steps.csv"));
+        }
+        this.log.printf("note: %s held an earlier run; its checkpoints and log are now in %s (resume it with --resume "
+                + "instead of starting afresh)%n", output, aside);
+    }
+
     /** A teacher from its TorchScript file, the cache, or trained now (and cached); frozen for distilling. */
     private TappedModel teacher(String teacherName, Options t, Block scripted, Data data, Map<String, TeacherRun> runs)
             throws IOException, TranslateException {
@@ -184,6 +244,7 @@ public final class TrainJob {
         if (Files.isRegularFile(cached)) {
             net.initialize(data.root(), DataType.FLOAT32, data.input());
             try {
+                Checksums.verifySidecar(cached);
                 ParameterFiles.read(net, cached, data.root(), "a teacher of these settings");
             } catch (InvalidInputException e) {
                 throw new InvalidInputException(e.getMessage() + "; delete it to retrain");
@@ -195,6 +256,7 @@ public final class TrainJob {
             Engine.getInstance().setRandomSeed(settings.run.getInt("seed"));
             RunResult r = fitAlone(label, net, t.getInt("epochs"), (float) t.getDouble("learning-rate"), data);
             ParameterFiles.write(net, cached);
+            Checksums.writeSidecar(cached);
             log.printf("%s: trained and cached in %s%n", label, cached);
             runs.put(teacherName, new TeacherRun(r, false));
         }
@@ -237,6 +299,9 @@ public final class TrainJob {
         CheckpointableSgd sgd = optimizer((float) settings.run.getDouble("learning-rate"));
         CheckpointListener checkpoints = new CheckpointListener(output.resolve("checkpoints"), block, sgd)
                 .note("classes", Integer.toString(data.classes()));
+        if (fingerprint != null) {
+            checkpoints.fingerprint(fingerprint);
+        }
         EpochHistory history = new EpochHistory().chart(output.resolve("chart.png"), name, label);
         if (!distilledOnly) {
             history.compareWith("student alone", alone.epochs());

@@ -72,15 +72,21 @@ public final class TrainSettings {
 
     /** Reads the {@code train} block of an experiment (absent: all defaults). */
     public static TrainSettings of(Config experiment, String source) {
-        Config block = experiment.hasPath("train") ? experiment.getConfig("train") : ConfigFactory.empty(source);
         List<Problem> problems = new ArrayList<>();
+        Config block = object(experiment, "train", "train", problems) ? experiment.getConfig("train") : ConfigFactory.empty(source);
         java.util.Optional<Options> run = OptionsResolver.resolve("train", "train", RUN, block,
                 Set.of("data", "teacher", "teachers", "student"), ConfigFactory.empty(), problems);
+        for (String key : List.of("data", "teacher", "teachers", "student")) {
+            object(block, key, "train." + key, problems);
+        }
         java.util.Optional<Options> data = OptionsResolver.resolve("train.data", "train.data", DATA, sub(block, "data"),
                 Set.of(), ConfigFactory.empty(), problems);
         Map<String, Options> teachers = teachers(block, problems);
         java.util.Optional<Options> student = OptionsResolver.resolve("train.student", "train.student", STUDENT,
                 sub(block, "student"), Set.of(), ConfigFactory.empty(), problems);
+        data.filter(d -> d.getInt("channels") == 2).ifPresent(d -> problems.add(new Problem(
+                Origin.of(sub(block, "data").hasPath("channels") ? sub(block, "data").getValue("channels").origin() : block.origin()),
+                "train.data.channels", "option 'channels' of train.data must be 1 (grayscale) or 3 (RGB), got 2")));
         data.filter(d -> !d.getString("source").equals("shapes") && d.getString("path").isBlank()).ifPresent(d ->
                 problems.add(new Problem(Origin.of(block.origin()), "train.data.path", "train.data.source = "
                         + d.getString("source") + " needs train.data.path, the folder of the dataset's files")));
@@ -108,7 +114,10 @@ public final class TrainSettings {
             problems.add(new Problem(where, "train.teacher and train.teachers are both set: declare one teacher as "
                     + "train.teacher, or several, each named, in train.teachers"));
         }
-        if (!(value instanceof ConfigObject named) || named.isEmpty()) {
+        if (!(value instanceof ConfigObject named)) {
+            return teachers; // reported: 'train.teachers' must be an object
+        }
+        if (named.isEmpty()) {
             problems.add(new Problem(where, "train.teachers must name at least one teacher, e.g. teachers { big { arch = resnet }"
                     + ", small { arch = cnn, width = 8 } }"));
             return teachers;
@@ -145,8 +154,51 @@ public final class TrainSettings {
         return teachers;
     }
 
+    /** A sub-block of {@code train} ({@code data}, {@code student}, ...); one that is not an object was reported by {@link #object}. */
     private static Config sub(Config block, String key) {
-        return block.hasPath(key) ? block.getConfig(key) : ConfigFactory.empty();
+        return block.hasPath(key) && block.getValue(key).valueType() == com.typesafe.config.ConfigValueType.OBJECT
+                ? block.getConfig(key) : ConfigFactory.empty();
+    }
+
+    /** Whether {@code key} is an object; a value of another type is a located problem, not an exception. */
+    private static boolean object(Config c, String key, String path, List<Problem> problems) {
+        if (!c.hasPath(key)) {
+            return false;
+        }
+        ConfigValue v = c.getValue(key);
+        if (v.valueType() != com.typesafe.config.ConfigValueType.OBJECT) {
+            problems.add(new Problem(Origin.of(v.origin()), path, "'" + path + "' must be an object { ... }, got "
+                    + v.valueType().name().toLowerCase(java.util.Locale.ROOT) + " " + v.render(com.typesafe.config.ConfigRenderOptions.concise())));
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * What a run's checkpoints are of: the experiment's plan and every setting that shapes training,
+     * but not those a resumed run may change (epochs, where it writes, the device), hashed.
+     */
+    public String fingerprint(Config experiment) {
+        StringBuilder b = new StringBuilder("models-v" + MODELS_VERSION + "|");
+        b.append(experiment.hasPath("distill4j") ? experiment.getValue("distill4j").render(
+                com.typesafe.config.ConfigRenderOptions.concise()) : "{}");
+        for (String k : new java.util.TreeSet<>(run.keys())) {
+            if (!Set.of("epochs", "output", "cache", "device").contains(k)) {
+                b.append('|').append(k).append('=').append(run.getString(k));
+            }
+        }
+        b.append('|').append(render(data)).append('|').append(render(student));
+        teachers.forEach((name, t) -> b.append("|teacher ").append(name).append(':').append(render(t)));
+        return sha256(b.toString()).substring(0, 16);
+    }
+
+    private static String sha256(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A key for a trained teacher: it depends on the data, the teacher's settings and the seed only. */

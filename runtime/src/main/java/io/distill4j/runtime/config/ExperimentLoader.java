@@ -266,7 +266,7 @@ public final class ExperimentLoader {
         }
         ConfigValue v = c.getValue(key);
         if (v.valueType() != ConfigValueType.STRING) {
-            problems.add(new Problem(Origin.of(v.origin()), "'" + key + "' must be text, got " + v.render()));
+            problems.add(new Problem(Origin.of(v.origin()), "'" + key + "' must be text, got " + v.render(com.typesafe.config.ConfigRenderOptions.concise())));
             return null;
         }
         return (String) v.unwrapped();
@@ -280,11 +280,11 @@ public final class ExperimentLoader {
         try {
             double d = c.getDouble(key);
             if (!(d >= 0) || Double.isInfinite(d)) {
-                problems.add(new Problem(Origin.of(v.origin()), "'" + key + "' must be a finite number >= 0, got " + v.render()));
+                problems.add(new Problem(Origin.of(v.origin()), "'" + key + "' must be a finite number >= 0, got " + v.render(com.typesafe.config.ConfigRenderOptions.concise())));
             }
             return d;
         } catch (ConfigException.WrongType e) {
-            problems.add(new Problem(Origin.of(v.origin()), "'" + key + "' must be a number, got " + v.render()));
+            problems.add(new Problem(Origin.of(v.origin()), "'" + key + "' must be a number, got " + v.render(com.typesafe.config.ConfigRenderOptions.concise())));
             return fallback;
         }
     }
@@ -294,7 +294,7 @@ public final class ExperimentLoader {
         try {
             return c.getLong(key);
         } catch (ConfigException.WrongType e) {
-            problems.add(new Problem(Origin.of(v.origin()), "'" + key + "' must be a whole number, got " + v.render()));
+            problems.add(new Problem(Origin.of(v.origin()), "'" + key + "' must be a whole number, got " + v.render(com.typesafe.config.ConfigRenderOptions.concise())));
             return 0L;
         }
     }
@@ -310,7 +310,7 @@ public final class ExperimentLoader {
         for (ConfigValue item : (ConfigList) v) {
             if (item.valueType() != ConfigValueType.OBJECT) {
                 problems.add(new Problem(Origin.of(item.origin()), "each entry of '" + key + "' must be a "
-                        + what + " object { type = ... }, got " + item.render()));
+                        + what + " object { type = ... }, got " + item.render(com.typesafe.config.ConfigRenderOptions.concise())));
             } else {
                 out.add((ConfigObject) item);
             }

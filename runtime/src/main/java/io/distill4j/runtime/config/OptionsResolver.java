@@ -73,7 +73,7 @@ public final class OptionsResolver {
                         });
             } catch (ConfigException.WrongType | ConfigException.BadValue e) {
                 problems.add(new Problem(origin, at(path, key), "option '" + key + "' of " + owner + " must be "
-                        + typeWords(spec) + ", got " + source.getValue(quoted(key)).render()));
+                        + typeWords(spec) + ", got " + source.getValue(quoted(key)).render(com.typesafe.config.ConfigRenderOptions.concise())));
             }
         }
         return problems.size() > before ? java.util.Optional.empty()

@@ -270,7 +270,7 @@ public final class PluginLoader {
     }
 
     /** The root cause in one line: its type and message, never a stack trace. */
-    static String describe(Throwable e) {
+    public static String describe(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

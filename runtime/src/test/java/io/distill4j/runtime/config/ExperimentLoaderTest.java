@@ -59,7 +59,7 @@ class ExperimentLoaderTest {
         Path f = write("distill4j.pairs = [ { name = a, student = x,", "  losses = [ { type = sqq } ] } ]");
         List<Problem> ps = problems(f);
         assertEquals(1, ps.size());
-        assertProblem(ps.get(0), "exp.conf:2", "unknown loss type 'sqq'", "did you mean 'sq'?", "known losses: lin, log, sq, tgt");
+        assertProblem(ps.get(0), "exp.conf:2", "unknown loss type 'sqq'", "did you mean 'sq'?", "known losses: faulty, lin, log, sq, tgt");
     }
 
     @Test

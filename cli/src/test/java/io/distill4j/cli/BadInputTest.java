@@ -1,0 +1,103 @@
+package io.distill4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The bad inputs of the reliability review, by class: each gives one line naming the path, file and
+ * line or pair, exits 2, is found before anything trains, and loses nothing already written.
+ */
+class BadInputTest {
+    @TempDir
+    Path tmp;
+
+    private CliRun distill(String... args) {
+        return CliRun.of(tmp.resolve("no-plugins"), args);
+    }
+
+    /** The default experiment at a tiny size, writing under {@code tmp}, with {@code extra} train settings. */
+    private Path experiment(String name, String extra) throws IOException {
+        return Files.writeString(tmp.resolve(name + ".conf"), "include \"" + TrainCommandTest.EXPERIMENTS.resolve("kd.conf")
+                + "\"\ntrain { epochs = 2, batch-size = 32, data { train-size = 128, test-size = 64 }, teacher { epochs = 1 },"
+                + " output = \"" + tmp.resolve("runs") + "\", cache = \"" + tmp.resolve("cache") + "\" }\n" + extra);
+    }
+
+    private static void badInput(CliRun r, String expected) {
+        assertEquals(DistillCli.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().contains(expected), "expected '" + expected + "' in: " + r.err());
+        assertTrue(!r.err().contains("internal error") && !r.err().contains("\tat "), r.err());
+    }
+
+    // ---- 1. file-system errors, before any work ---------------------------------------------------
+
+    @Test
+    void pathsThatCannotBeWrittenAreNamedBeforeAnythingTrains() throws IOException {
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        CliRun output = distill("train", experiment("out", "train.output = \"" + file + "\"\n").toString());
+        badInput(output, file.resolve("out") + ": train.output (the run's folder) must be a folder, but " + file + " is a file");
+        assertTrue(!output.err().contains("teacher:"), "nothing trained: " + output.err());
+
+        CliRun cache = distill("train", experiment("cache", "train.cache = \"" + file + "\"\n").toString());
+        badInput(cache, file + ": train.cache (the teacher cache) must be a folder, but it is a file");
+
+        Files.createDirectories(tmp.resolve("runs/log/steps.csv"));
+        badInput(distill("train", experiment("log", "").toString().replace("log.conf", "log.conf")),
+                tmp.resolve("runs/log/steps.csv") + ": the step log must be a file, but it is a folder");
+
+        Path folder = Files.createDirectories(tmp.resolve("a-folder"));
+        badInput(distill("export", experiment("exp", "").toString(), "-o", folder.toString()),
+                folder + ": the exported student must be a file, but it is a folder");
+        badInput(distill("eval", CliTest.KD_CONF.toString(), CliTest.KD_INPUTS.toString(), "-o", folder.toString()),
+                folder + ": the eval output must be a file, but it is a folder");
+    }
+
+    // ---- 2. check validates everything train would ------------------------------------------------
+
+    @Test
+    void checkReportsPlanAndTrainProblemsOfEveryFileAtOnce() throws IOException {
+        Path a = Files.writeString(tmp.resolve("a.conf"), "include \"" + CliTest.KD_CONF + "\"\ntrain {\n  data { channels = 2 }\n}\n");
+        Path b = Files.writeString(tmp.resolve("b.conf"), "distill4j.pairs = [ { name = l, student = logits, losses = [ { type = kd,"
+                + " temprature = 2 } ] } ]\ntrain = 3\n");
+        Path c = Files.writeString(tmp.resolve("c.conf"), "include \"" + CliTest.KD_CONF + "\"\ntrain.data = [ 1, 2 ]\n");
+        CliRun r = distill("check", a.toString(), b.toString(), c.toString());
+        badInput(r, a + ":3: option 'channels' of train.data must be 1 (grayscale) or 3 (RGB), got 2");
+        assertTrue(r.err().contains(b + ":1: unknown option 'temprature'"), r.err());
+        assertTrue(r.err().contains(b + ":2: 'train' must be an object { ... }, got number 3"), r.err());
+        assertTrue(r.err().contains(c + ":2: 'train.data' must be an object { ... }, got list [1,2]"), r.err());
+    }
+
+    // ---- 7. a run never mixes with another -------------------------------------------------------
+
+    @Test
+    void aRunNeverContinuesOrOverwritesAnothersCheckpoints() throws IOException {
+        Path conf = experiment("kd", "");
+        assertEquals(0, distill("train", conf.toString()).code());
+        Path run = tmp.resolve("runs/kd");
+        byte[] first = Files.readAllBytes(run.resolve("checkpoints/epoch-002/parameters.ndlist"));
+
+        // The same run folder, another learning rate: --resume refuses, before training the teacher or the student alone.
+        Path other = Files.writeString(Files.createDirectories(tmp.resolve("other")).resolve("kd.conf"),
+                "include \"" + conf + "\"\ntrain.learning-rate = 0.02\n");
+        CliRun resume = distill("train", "--resume", other.toString());
+        badInput(resume, "a checkpoint of another experiment or data");
+        assertTrue(!resume.err().contains("student alone: epoch"), resume.err());
+
+        // Trained afresh instead, the earlier run is moved aside whole, not overwritten.
+        CliRun fresh = distill("train", other.toString());
+        assertEquals(0, fresh.code(), fresh.err());
+        assertTrue(fresh.err().contains("held an earlier run; its checkpoints and log are now in " + run.resolve("previous")),
+                fresh.err());
+        try (var s = Files.list(run.resolve("previous"))) {
+            Path aside = s.findFirst().orElseThrow();
+            assertTrue(java.util.Arrays.equals(first, Files.readAllBytes(aside.resolve("checkpoints/epoch-002/parameters.ndlist"))),
+                    "the earlier run's checkpoint is kept as it was");
+            assertTrue(Files.isRegularFile(aside.resolve("steps.csv")));
+        }
+    }
+}
