@@ -127,6 +127,7 @@ def dkd_cases(out_dir):
             y = np.eye(k, dtype=np.float32)[y]
         elif targets == "soft":  # mixup-like: the argmax is still the class
             y = (0.7 * np.eye(k, dtype=np.float32)[y] + 0.3 * rng.dirichlet(np.ones(k), size=n) / 2).astype(np.float32)
+            y = y / y.sum(axis=1, keepdims=True)  # a distribution per row, as the runtime requires of soft targets
         write_case(out_dir, name, "dkd", "DKD %dx%d, %s targets, %s" % (n, k, targets, options), s, t, y, **options)
 
     for n, k in [(2, 3), (64, 100)]:

@@ -41,7 +41,15 @@ public final class DistillCli {
     /** Loads the plugins once per invocation, reporting the ones that fail. */
     Distill4j runtime(PrintWriter err) {
         if (runtime == null) {
-            Distill4j d = Distill4j.start(pluginsDir());
+            Path dir = pluginsDir();
+            // A folder the user named (--plugins-dir, DISTILL4J_PLUGINS) that is not there is a typo until shown otherwise.
+            if (explicitPluginsDir() && !java.nio.file.Files.exists(dir)) {
+                if (strict) {
+                    throw new InvalidInputException(dir + ": no such plugins folder (--strict)");
+                }
+                err.println("warning: " + dir + ": no such plugins folder; only the built-in plugins are loaded");
+            }
+            Distill4j d = Distill4j.start(dir);
             PluginRegistry r = d.plugins();
             for (PluginLoadException p : r.problems()) {
                 err.println((strict ? "error: " : "warning: ") + p.getMessage());
@@ -52,6 +60,11 @@ public final class DistillCli {
             runtime = d;
         }
         return runtime;
+    }
+
+    private boolean explicitPluginsDir() {
+        String env = System.getenv("DISTILL4J_PLUGINS");
+        return pluginsDir != null || (env != null && !env.isBlank());
     }
 
     private Path pluginsDir() {

@@ -9,6 +9,7 @@ import io.distill4j.runtime.BatchFile;
 import io.distill4j.runtime.DistillBatch;
 import io.distill4j.runtime.DistillResult;
 import io.distill4j.runtime.Distiller;
+import io.distill4j.runtime.InvalidInputException;
 import io.distill4j.runtime.NpzFiles;
 import io.distill4j.runtime.OutputPaths;
 import io.distill4j.runtime.TermResult;
@@ -64,6 +65,9 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (epoch < 1 || step < 0) {
+            throw new InvalidInputException("--epoch counts from 1 and --step from 0, got --epoch " + epoch + " --step " + step);
+        }
         DistillPlan plan = root.runtime(err).load(experiment);
         if (output != null) {
             OutputPaths.file(output, "the eval output"); // before any computing

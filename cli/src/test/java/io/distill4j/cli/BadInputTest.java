@@ -100,4 +100,58 @@ class BadInputTest {
             assertTrue(Files.isRegularFile(aside.resolve("steps.csv")));
         }
     }
+
+    // ---- 3 and 8. nonsense refused, messages that point the right way ----------------------------
+
+    private CliRun check(String name, byte[] content) throws IOException {
+        return distill("check", Files.write(tmp.resolve(name), content).toString());
+    }
+
+    private CliRun check(String name, String content) throws IOException {
+        return check(name, content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static final String PAIR = "distill4j.pairs = [ { name = l, student = logits, losses = [ { type = kd";
+
+    @Test
+    void nonsenseInAnExperimentIsRefusedWithItsLine() throws IOException {
+        badInput(check("inf.conf", PAIR + ", temperature = 1e400 } ] } ]\n"),
+                "inf.conf:1: option 'temperature' of loss 'kd' must be a finite number within float32's range");
+        badInput(check("weight.conf", PAIR + ", weight = 1e300 } ] } ]\n"),
+                "weight.conf:1: pair 'l': 'weight' = 1.0E300 is out of range (at most 1000000.0)");
+        badInput(check("seed.conf", PAIR + " } ] } ]\ntrain.seed = 1.5\n"),
+                "seed.conf:2: option 'seed' of train must be a whole number, got 1.5");
+        badInput(check("top.conf", PAIR + " } ] } ]\ntrian { epochs = 2 }\n"),
+                "top.conf:2: unknown top-level key 'trian'; did you mean 'train'?");
+        badInput(check("include.conf", "include \"nowhere.conf\"\n" + PAIR + " } ] } ]\n"),
+                "include.conf:1: include \"nowhere.conf\" finds no file");
+        badInput(check("brace.conf", "distill4j {\n  pairs = [ { name = l, student = logits, losses = [ { type = kd } ] } ]\n"),
+                "brace.conf:1: the '{' opened here is never closed");
+        badInput(check("empty.conf", "distill4j.pairs = [ { name = \"\", student = logits, losses = [ { type = kd } ] } ]\n"),
+                "empty.conf:1: pair name '': use letters, digits");
+        badInput(check("dots.conf", "distill4j.pairs = [ { name = a.b, student = logits, losses = [ { type = kd } ] } ]\n"),
+                "dots.conf:1: pair name 'a.b': use letters, digits, '_' and '-' (no dots");
+        byte[] latin = (PAIR + " } ] } ]\n# caf\u00e9\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        badInput(check("latin.conf", latin), "latin.conf:2: not valid UTF-8");
+        Path folder = Files.createDirectories(tmp.resolve("folder.conf"));
+        badInput(distill("check", folder.toString()), folder + ": a folder, not an experiment file");
+
+        byte[] bom = ("\uFEFF" + PAIR + " } ] } ]\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        CliRun withBom = check("bom.conf", bom);
+        assertEquals(0, withBom.code(), "a byte-order mark is accepted: " + withBom.err());
+    }
+
+    @Test
+    void nonsenseOnTheCommandLineIsRefused() throws IOException {
+        badInput(distill("eval", CliTest.KD_CONF.toString(), CliTest.KD_INPUTS.toString(), "--epoch", "0"),
+                "--epoch counts from 1 and --step from 0");
+        badInput(distill("eval", CliTest.KD_CONF.toString(), CliTest.KD_INPUTS.toString(), "--step", "-3"),
+                "--epoch counts from 1 and --step from 0, got --epoch 1 --step -3");
+        Path missing = tmp.resolve("no-such-plugins");
+        CliRun warned = CliRun.of(missing, "--plugins-dir", missing.toString(), "check", CliTest.KD_CONF.toString());
+        assertEquals(0, warned.code(), warned.err());
+        assertTrue(warned.err().contains("warning: " + missing + ": no such plugins folder"), warned.err());
+        badInput(CliRun.of(missing, "--plugins-dir", missing.toString(), "--strict", "check", CliTest.KD_CONF.toString()),
+                missing + ": no such plugins folder (--strict)");
+    }
 }

@@ -15,6 +15,11 @@ record CliRun(int code, String out, String err) {
     static CliRun of(Path noPlugins, String... args) {
         List<String> all = new ArrayList<>();
         if (!List.of(args).contains("--plugins-dir")) {
+            try {
+                java.nio.file.Files.createDirectories(noPlugins); // empty: no drop-in plugin, and no warning of a missing folder
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
             all.add("--plugins-dir");
             all.add(noPlugins.toString());
         }

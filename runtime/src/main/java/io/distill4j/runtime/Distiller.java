@@ -1,6 +1,8 @@
 package io.distill4j.runtime;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -210,6 +212,7 @@ public final class Distiller {
      * @throws IllegalStateException naming the pair and term when a loss returns a non-scalar
      */
     public DistillResult compute(DistillBatch batch) {
+        batch.targets().ifPresent(Distiller::requireDistributions);
         List<TermResult> results = new ArrayList<>();
         NDArray total = null;
         for (BoundPair pair : pairs) {
@@ -258,20 +261,26 @@ public final class Distiller {
             }
         }
         // One host read per step: only a non-finite total makes the terms be checked one by one.
-        if (total != null && nonFinite(total) != null) {
-            total = guardTerms(results, batch);
-        }
-        if (total == null) {
-            total = batch.manager().zeros(new Shape()); // every term skipped, and no task loss
-        }
         java.util.Optional<NDArray> task = batch.taskLoss();
-        if (task.isPresent()) {
-            // As for the terms: at weight 1 the task loss is its own weighted term.
-            NDArray weightedTask = plan.taskLossWeight() == 1.0
-                    ? task.get() : Scalars.mul(task.get(), (float) plan.taskLossWeight());
-            total = weightedTask.add(total);
+        // As for the terms: at weight 1 the task loss is its own weighted term.
+        NDArray weightedTask = task.map(t -> plan.taskLossWeight() == 1.0 ? t : Scalars.mul(t, (float) plan.taskLossWeight()))
+                .orElse(null);
+        NDArray sum = total == null ? weightedTask : weightedTask == null ? total : weightedTask.add(total);
+        // One host read per step: only a non-finite total is taken apart.
+        if (sum != null && nonFinite(sum) != null) {
+            String bad = task.map(Distiller::nonFinite).orElse(null);
+            if (bad != null) {
+                throw new NonFiniteLossException("the task loss is " + bad + " at step " + batch.step() + " (epoch "
+                        + batch.epoch() + "): the student's own loss, not a distillation term; check the student's"
+                        + " outputs and the targets (non-finite = skip leaves out terms, never the task loss)");
+            }
+            total = guardTerms(results, batch);
+            sum = total == null ? weightedTask : weightedTask == null ? total : weightedTask.add(total);
         }
-        return new DistillResult(total, task, results);
+        if (sum == null) {
+            sum = batch.manager().zeros(new Shape()); // every term skipped, and no task loss
+        }
+        return new DistillResult(sum, task, results);
     }
 
     /**
@@ -317,6 +326,33 @@ public final class Distiller {
     }
 
     /** "NaN" or "Inf" when the scalar is not finite, else null. */
+    /**
+     * Soft targets (an {@code (N, K)} matrix: mixup, label smoothing) must be distributions: finite,
+     * not negative, each row summing to 1. One host read per batch, and only for matrix targets.
+     */
+    private static void requireDistributions(NDArray targets) {
+        if (targets.getShape().dimension() != 2 || !targets.getDataType().isFloating()) {
+            return;
+        }
+        NDArray t = targets.toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+        NDArray rowError = t.sum(new int[] {1}).sub(1f).abs();
+        float[] checks = NDArrays.stack(new NDList(t.isNaN().sum().toType(ai.djl.ndarray.types.DataType.FLOAT32, false),
+                t.isInfinite().sum().toType(ai.djl.ndarray.types.DataType.FLOAT32, false),
+                t.lt(0f).sum().toType(ai.djl.ndarray.types.DataType.FLOAT32, false),
+                rowError.max())).toFloatArray();
+        if (checks[0] > 0 || checks[1] > 0) {
+            throw new BatchException("the soft targets " + targets.getShape() + " hold NaN or Inf values");
+        }
+        if (checks[2] > 0) {
+            throw new BatchException("the soft targets " + targets.getShape() + " hold " + (int) checks[2] + " negative"
+                    + " value(s): each row must be a distribution over the classes");
+        }
+        if (checks[3] > 1e-3f) {
+            throw new BatchException("the soft targets " + targets.getShape() + " have a row whose sum is off from 1 by "
+                    + checks[3] + ": each row must be a distribution over the classes");
+        }
+    }
+
     private static String nonFinite(NDArray scalar) {
         float v = scalar.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).getFloat();
         return Float.isNaN(v) ? "NaN" : Float.isInfinite(v) ? (v > 0 ? "Inf" : "-Inf") : null;
@@ -329,6 +365,10 @@ public final class Distiller {
                     + " tensor '" + name + "'" + DidYouMean.hint(name, side.keySet()));
         }
         Shape shape = a.getShape();
+        if (shape.dimension() > 0 && shape.get(0) == 0) {
+            throw new BatchException("pair '" + p.name() + "' (" + p.origin() + "): the " + which + " tensor '" + name
+                    + "' holds no example (batch size 0); every loss of an empty batch is undefined");
+        }
         // The batch axis may vary (a short last batch); every other axis must be as planned.
         if (shape.dimension() != bound.dimension()
                 || (shape.dimension() > 1 && !shape.slice(1).equals(bound.slice(1)))) {

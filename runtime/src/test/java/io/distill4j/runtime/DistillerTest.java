@@ -268,4 +268,31 @@ class DistillerTest {
             assertEquals(Distill4jException.Kind.BAD_INPUT, e.kind());
         }
     }
+
+    /** Nonsense in a batch is refused by name: a NaN task loss, an empty batch, soft targets that are no distributions. */
+    @Test
+    void nonsenseInABatchIsNamed() {
+        Shape shape = new Shape(2, 3);
+        Distiller d = Distiller.create(plan("distill4j.pairs = [ { name = p, student = s, teacher = t, losses = [ { type = sq } ] } ]"),
+                shapes("s", shape), shapes("t", shape));
+        NonFiniteLossException nan = assertThrows(NonFiniteLossException.class, () -> d.compute(DistillBatch.builder(manager)
+                .step(5).student("s", manager.ones(shape)).teacher("t", manager.zeros(shape))
+                .taskLoss(manager.create(Float.NaN)).build()));
+        assertTrue(nan.getMessage().startsWith("the task loss is NaN at step 5"), nan.getMessage());
+
+        BatchException empty = assertThrows(BatchException.class, () -> d.compute(DistillBatch.builder(manager)
+                .student("s", manager.ones(new Shape(0, 3))).teacher("t", manager.zeros(new Shape(0, 3))).build()));
+        assertTrue(empty.getMessage().contains("holds no example (batch size 0)"), empty.getMessage());
+
+        for (float[][] bad : new float[][][] {{{0.5f, 0.6f, 0f}, {1f, 0f, 0f}}, {{-0.5f, 1.5f, 0f}, {1f, 0f, 0f}},
+                {{Float.NaN, 1f, 0f}, {1f, 0f, 0f}}}) {
+            NDArray targets = manager.create(bad);
+            BatchException e = assertThrows(BatchException.class, () -> d.compute(DistillBatch.builder(manager)
+                    .student("s", manager.ones(shape)).teacher("t", manager.zeros(shape)).targets(targets).build()));
+            assertTrue(e.getMessage().startsWith("the soft targets (2, 3) "), e.getMessage());
+        }
+        // A proper distribution (mixup) passes.
+        d.compute(DistillBatch.builder(manager).student("s", manager.ones(shape)).teacher("t", manager.zeros(shape))
+                .targets(manager.create(new float[][] {{0.3f, 0.7f, 0f}, {0f, 0f, 1f}})).build());
+    }
 }

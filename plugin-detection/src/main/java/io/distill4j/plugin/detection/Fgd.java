@@ -139,6 +139,12 @@ final class Fgd implements DistillLoss {
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < count; j++) {
                 System.arraycopy(flat, (i * count + j) * 4, out[i][j], 0, 4);
+                for (float v : out[i][j]) {
+                    if (!Float.isFinite(v)) {
+                        throw new IllegalArgumentException("'" + BOXES + "' of image " + i + ", box " + j + " has a "
+                                + v + " coordinate: " + java.util.Arrays.toString(out[i][j]));
+                    }
+                }
             }
         }
         return out;

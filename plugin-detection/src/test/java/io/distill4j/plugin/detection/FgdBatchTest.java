@@ -60,6 +60,12 @@ class FgdBatchTest {
                     .student("s", f).teacher("t", f).input("boxes", m.zeros(new Shape(2, 4)))
                     .input("image_sizes", m.ones(new Shape(2, 2))).build()));
             assertTrue(badShape.getMessage().contains("'boxes' must have shape (2, B, 4)"), badShape.getMessage());
+            NDArray nanBox = m.create(new float[] {0, 0, 4, 4, 1, Float.NaN, 3, 3, 0, 0, 0, 0,
+                    0, 0, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0}, new Shape(2, 3, 4));
+            BatchException notFinite = assertThrows(BatchException.class, () -> d.compute(DistillBatch.builder(m)
+                    .student("s", f).teacher("t", f).input("boxes", nanBox).input("image_sizes", m.ones(new Shape(2, 2))).build()));
+            assertTrue(notFinite.getMessage().contains("pair 'p4'")
+                    && notFinite.getMessage().contains("'boxes' of image 0, box 1 has a NaN coordinate"), notFinite.getMessage());
         }
     }
 

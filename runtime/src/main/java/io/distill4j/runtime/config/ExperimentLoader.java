@@ -43,6 +43,12 @@ public final class ExperimentLoader {
     private static final Set<String> ROOT_KEYS = Set.of("task-loss-weight", "seed", "non-finite", "pairs");
     private static final Set<String> PAIR_KEYS = Set.of("name", "student", "teacher", "adapters", "losses");
     private static final Set<String> TERM_RESERVED = Set.of("type", "weight", "name", "schedule");
+    /** The blocks an experiment file holds; {@code user} is the place for an application's own keys. */
+    private static final Set<String> TOP_LEVEL = Set.of(ROOT, "train", "user");
+    /** A weight above this overflows float32 losses long before it means anything. */
+    private static final double MAX_WEIGHT = 1e6;
+    /** Pair and term names: they make the output keys {@code <pair>.<term>}, so no dot, and never empty. */
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]*");
     private static final Set<String> ADAPTER_RESERVED = Set.of("type");
 
     private final Map<String, DistillLossFactory> losses;
@@ -79,15 +85,26 @@ public final class ExperimentLoader {
      */
     public static Config read(Path file) {
         String name = file.toString();
+        if (Files.isDirectory(file)) {
+            throw new ExperimentException(List.of(Problem.at(name, "a folder, not an experiment file (name a .conf file in it)")));
+        }
         if (!Files.isRegularFile(file)) {
             throw new ExperimentException(List.of(Problem.at(name, "no such experiment file")));
+        }
+        String text = ExperimentText.read(file);
+        List<Problem> includes = ExperimentText.missingIncludes(file, text);
+        if (!includes.isEmpty()) {
+            throw new ExperimentException(includes);
         }
         Config config;
         try {
             config = ConfigFactory.parseFile(file.toFile(),
                     ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false)).resolve();
         } catch (ConfigException e) {
-            throw new ExperimentException(List.of(new Problem(
+            // Typesafe Config reports an unclosed '{' at the end of the file as a missing ')': say what is open.
+            String unclosed = ExperimentText.unclosed(text);
+            throw new ExperimentException(List.of(unclosed != null ? Problem.at(name + ":" + unclosed.split(":", 2)[0],
+                    unclosed.split(":", 2)[1]) : new Problem(
                     e.origin() == null ? Origin.named(name) : Origin.of(e.origin()), stripOrigin(e))));
         }
         return config;
@@ -107,6 +124,14 @@ public final class ExperimentLoader {
                     "no '" + ROOT + " { pairs = [...] }' block; see samples/experiments/kd.conf for an example")));
         }
         Config root = config.getConfig(ROOT);
+        // A misspelt block (trian { }) would be ignored: an experiment holds these blocks only.
+        for (Map.Entry<String, ConfigValue> e : config.root().entrySet()) {
+            if (!TOP_LEVEL.contains(e.getKey())) {
+                problems.add(new Problem(Origin.of(e.getValue().origin()), e.getKey(), "unknown top-level key '" + e.getKey() + "'"
+                        + DidYouMean.hint(e.getKey(), TOP_LEVEL) + " (an experiment holds " + ROOT + " { }, train { }, and"
+                        + " for keys of your own, user { })"));
+            }
+        }
         unknownKeys(root, ROOT_KEYS, "the " + ROOT + " block", problems);
         double taskWeight = number(root, "task-loss-weight", 1.0, problems);
         long seed = root.hasPath("seed") ? whole(root, "seed", problems) : 0L;
@@ -147,6 +172,11 @@ public final class ExperimentLoader {
         int before = problems.size();
         unknownKeys(c, PAIR_KEYS, "a pair", problems);
         String name = text(c, "name", null, origin, problems);
+        if (name != null && !NAME.matcher(name).matches()) {
+            problems.add(new Problem(origin, "name", "pair name '" + name + "': use letters, digits, '_' and '-' (no dots:"
+                    + " the terms' output keys are <pair>.<term>)"));
+            name = null;
+        }
         if (name != null) {
             Origin first = seen.putIfAbsent(name, origin);
             if (first != null) {
@@ -157,6 +187,11 @@ public final class ExperimentLoader {
         String student = text(c, "student", null, origin, problems);
         // The teacher's feature defaults to the student's name; no second problem when both are missing.
         String teacher = c.hasPath("teacher") ? text(c, "teacher", null, origin, problems) : student;
+        for (String[] side : new String[][] {{"student", student}, {"teacher", teacher}}) {
+            if (side[1] != null && side[1].isBlank()) {
+                problems.add(new Problem(origin, side[0], label + ": '" + side[0] + "' names no tensor (it is empty)"));
+            }
+        }
 
         List<AdapterPlan> adapterPlans = new ArrayList<>();
         if (c.hasPath("adapters")) {
@@ -205,10 +240,18 @@ public final class ExperimentLoader {
         int before = problems.size();
         String type = text(c, "type", null, origin, problems);
         double weight = number(c, "weight", 1.0, problems);
+        if (weight > MAX_WEIGHT) {
+            problems.add(new Problem(Origin.of(c.getValue("weight").origin()), "weight", label + ": 'weight' = " + weight
+                    + " is out of range (at most " + MAX_WEIGHT + "); larger weights overflow float32 losses"));
+        }
         if (type == null) {
             return java.util.Optional.empty();
         }
         String name = text(c, "name", type, origin, problems);
+        if (name != null && !NAME.matcher(name).matches()) {
+            problems.add(new Problem(origin, "name", label + ": term name '" + name + "': use letters, digits, '_' and '-'"
+                    + " (no dots: the output keys are <pair>.<term>)"));
+        }
         if (name != null) {
             Origin first = seen.putIfAbsent(name, origin);
             if (first != null) {

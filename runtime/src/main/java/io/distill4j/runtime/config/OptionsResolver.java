@@ -65,6 +65,12 @@ public final class OptionsResolver {
             Origin origin = Origin.of(source.getValue(quoted(key)).origin());
             try {
                 Object value = read(source, quoted(key), spec);
+                // Infinity, NaN, 1e400 or 1e300 are no setting of a float32 computation, whatever the range allows.
+                if (value instanceof Double d && !(Math.abs(d) <= Float.MAX_VALUE)) {
+                    problems.add(new Problem(origin, at(path, key), "option '" + key + "' of " + owner + " must be a finite"
+                            + " number within float32's range (about 3.4e38), got " + d));
+                    continue;
+                }
                 spec.violation(value).ifPresentOrElse(
                         v -> problems.add(new Problem(origin, at(path, key), "option '" + key + "' of " + owner + " " + v)),
                         () -> {

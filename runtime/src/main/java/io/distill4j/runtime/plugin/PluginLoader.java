@@ -69,10 +69,26 @@ public final class PluginLoader {
         List<LoadedPlugin> plugins = new ArrayList<>();
         List<PluginLoadException> problems = new ArrayList<>();
         loadClassPath(plugins, problems);
+        if (pluginsDir != null && Files.exists(pluginsDir) && !Files.isDirectory(pluginsDir)) {
+            problems.add(new PluginLoadException(pluginsDir.toString(), "the plugins folder is a file; no drop-in plugin is loaded"));
+        }
         if (pluginsDir != null && Files.isDirectory(pluginsDir)) {
+            java.util.Map<String, String> byName = new java.util.HashMap<>();
+            plugins.forEach(p -> byName.putIfAbsent(p.descriptor().name(), p.location()));
             for (Path entry : entries(pluginsDir)) {
                 try {
-                    loadDropIn(entry).ifPresent(plugins::add);
+                    loadDropIn(entry).ifPresent(p -> {
+                        String first = byName.putIfAbsent(p.descriptor().name(), p.location());
+                        if (first != null) {
+                            if (p.classLoader() instanceof PluginClassLoader l) {
+                                closeQuietly(l);
+                            }
+                            throw new PluginLoadException(p.location(), "plugin '" + p.descriptor().name() + "' is already"
+                                    + " loaded from " + first + "; two jars of one plugin (say two versions) are refused,"
+                                    + " keep one");
+                        }
+                        plugins.add(p);
+                    });
                 } catch (PluginLoadException e) {
                     problems.add(e);
                 }
