@@ -136,6 +136,11 @@ class BadInputTest {
         Path folder = Files.createDirectories(tmp.resolve("folder.conf"));
         badInput(distill("check", folder.toString()), folder + ": a folder, not an experiment file");
 
+        badInput(check("required.conf", "include required(\"gone.conf\")\n" + PAIR + " } ] } ]\n"),
+                "required.conf:1: include \"gone.conf\" finds no file");
+        CliRun notObject = check("notobj.conf", "distill4j.pairs = [ 3 ]\n");
+        badInput(notObject, "notobj.conf:1: each entry of 'pairs' must be a pair object { ... }, got 3");
+        assertTrue(!notObject.err().contains("is empty"), "no false 'pairs is empty' beside it: " + notObject.err());
         byte[] bom = ("\uFEFF" + PAIR + " } ] } ]\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         CliRun withBom = check("bom.conf", bom);
         assertEquals(0, withBom.code(), "a byte-order mark is accepted: " + withBom.err());

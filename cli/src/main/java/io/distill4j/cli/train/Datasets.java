@@ -170,8 +170,9 @@ final class Datasets {
     private static java.util.List<String> classFolders(Path dir) {
         try (var s = Files.list(dir)) {
             java.util.List<String> names = s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
-            if (names.isEmpty()) {
-                throw new InvalidInputException(dir + ": no class folders");
+            if (names.size() < 2) {
+                throw new InvalidInputException(dir + ": " + (names.isEmpty() ? "no class folders" : "one class folder ("
+                        + names.get(0) + ")") + "; a classifier needs at least two, one folder of images per class");
             }
             return names;
         } catch (IOException e) {

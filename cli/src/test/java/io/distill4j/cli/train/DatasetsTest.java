@@ -113,4 +113,13 @@ class DatasetsTest {
         InvalidInputException cut = assertThrows(InvalidInputException.class, () -> load("cifar10", dir, 7, 100));
         assertTrue(cut.getMessage().contains("3000 bytes is not a whole number of CIFAR-10 records"), cut.getMessage());
     }
+
+    @Test
+    void anImageFolderOfOneClassIsRefused() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("images/train/red"));
+        Files.createDirectories(tmp.resolve("images/test/red"));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> load("folder", tmp.resolve("images"), 10, 10));
+        assertTrue(e.getMessage().contains("one class folder (red); a classifier needs at least two"), e.getMessage());
+        assertTrue(Files.isDirectory(dir));
+    }
 }

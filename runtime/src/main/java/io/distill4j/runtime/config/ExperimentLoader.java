@@ -153,7 +153,7 @@ public final class ExperimentLoader {
             problems.add(new Problem(Origin.of(root.origin()), "no 'pairs' list: nothing to distill"));
         } else {
             List<ConfigObject> entries = objects(root, "pairs", "pair", problems);
-            if (entries != null && entries.isEmpty()) {
+            if (entries != null && ((ConfigList) root.getValue("pairs")).isEmpty()) {
                 problems.add(new Problem(Origin.of(root.getValue("pairs").origin()),
                         "'pairs' is empty: nothing to distill"));
             }
@@ -206,7 +206,7 @@ public final class ExperimentLoader {
             problems.add(new Problem(origin, label + " has no 'losses' list: it would compute nothing"));
         } else {
             List<ConfigObject> list = objects(c, "losses", "loss", problems);
-            if (list != null && list.isEmpty()) {
+            if (list != null && ((ConfigList) c.getValue("losses")).isEmpty()) {
                 problems.add(new Problem(Origin.of(c.getValue("losses").origin()),
                         label + " has an empty 'losses' list: it would compute nothing"));
             }
@@ -353,7 +353,7 @@ public final class ExperimentLoader {
         for (ConfigValue item : (ConfigList) v) {
             if (item.valueType() != ConfigValueType.OBJECT) {
                 problems.add(new Problem(Origin.of(item.origin()), "each entry of '" + key + "' must be a "
-                        + what + " object { type = ... }, got " + item.render(com.typesafe.config.ConfigRenderOptions.concise())));
+                        + what + " object { ... }, got " + item.render(com.typesafe.config.ConfigRenderOptions.concise())));
             } else {
                 out.add((ConfigObject) item);
             }

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * parsing fails, which bracket is left open (HOCON reports it as a missing {@code ')'}).
  */
 final class ExperimentText {
-    private static final Pattern INCLUDE = Pattern.compile("^\\s*include\\s+(?:file\\(\\s*)?\"([^\"]+)\"");
+    private static final Pattern INCLUDE = Pattern.compile(
+            "^\\s*include\\s+(?:required\\(\\s*)?(?:file\\(\\s*)?\"([^\"]+)\"");
 
     private ExperimentText() {}
 
@@ -73,7 +74,8 @@ final class ExperimentText {
                 Path resolved = target.isAbsolute() ? target : file.toAbsolutePath().getParent().resolve(target);
                 if (!Files.isRegularFile(resolved)) {
                     problems.add(new Problem(new Origin(file.toString(), i + 1, null), "include \"" + m.group(1)
-                            + "\" finds no file (" + resolved + "); HOCON would skip it without a word"));
+                            + "\" finds no file (" + resolved + ")" + (lines[i].contains("required(") ? ""
+                            : "; HOCON would skip it without a word")));
                 }
             }
         }
