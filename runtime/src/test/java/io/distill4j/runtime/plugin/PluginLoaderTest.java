@@ -255,4 +255,23 @@ class PluginLoaderTest {
                     "the plugin's own classes come from its jar");
         }
     }
+
+    /** Two jars of one plugin (two versions dropped in) are one problem; the first stays. */
+    @Test
+    void twoJarsOfOnePluginAreRefused() throws IOException {
+        goodPlugin("p.v1", "same", "same-one").writeTo(plugins.resolve("same-1.0.jar"));
+        goodPlugin("p.v2", "same", "same-two").writeTo(plugins.resolve("same-2.0.jar"));
+        PluginRegistry r = load();
+        String msg = onlyProblem(r);
+        assertEquals(plugins.resolve("same-2.0.jar") + ": plugin 'same' is already loaded from " + plugins.resolve("same-1.0.jar")
+                + "; two jars of one plugin (say two versions) are refused, keep one", msg);
+        assertTrue(r.losses().containsKey("same-one") && !r.losses().containsKey("same-two"));
+    }
+
+    @Test
+    void aPluginsFolderThatIsAFileIsAProblem() throws IOException {
+        Path file = Files.writeString(plugins.resolve("not-a-folder"), "x");
+        PluginRegistry r = PluginRegistry.of(new PluginLoader(getClass().getClassLoader(), SpiVersion.parse("1.3")).load(file));
+        assertEquals(file + ": the plugins folder is a file; no drop-in plugin is loaded", onlyProblem(r));
+    }
 }
