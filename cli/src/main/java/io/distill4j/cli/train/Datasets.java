@@ -28,7 +28,7 @@ final class Datasets {
     /** The channels and side of the images a source yields, without loading it. */
     static int[] channelsAndSize(Options data) {
         return switch (data.getString("source")) {
-            case "mnist" -> new int[] {1, 28};
+            case "mnist", "fashion-mnist" -> new int[] {1, 28};
             case "cifar10" -> new int[] {3, 32};
             case "folder" -> new int[] {data.getInt("channels"), data.getInt("image-size")};
             default -> new int[] {1, data.getInt("image-size")};
@@ -40,6 +40,7 @@ final class Datasets {
         int testCap = data.getInt("test-size");
         return switch (data.getString("source")) {
             case "mnist" -> mnist(Path.of(data.getString("path")), trainCap, testCap);
+            case "fashion-mnist" -> fashionMnist(data.getString("path"), trainCap, testCap);
             case "cifar10" -> cifar10(Path.of(data.getString("path")), trainCap, testCap);
             case "folder" -> folder(Path.of(data.getString("path")), data.getInt("channels"), data.getInt("image-size"),
                     trainCap, testCap);
@@ -56,6 +57,19 @@ final class Datasets {
     }
 
     // ---- MNIST: IDX files (optionally gzipped) -----------------------------------------------
+
+    /** Where Debian's dataset-fashion-mnist package puts the gzipped IDX files. */
+    static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
+
+    /** Fashion-MNIST: MNIST's layout, real 28x28 photos of ten kinds of clothing; by default where apt puts it. */
+    private static Data fashionMnist(String path, int trainCap, int testCap) {
+        Path dir = path.isBlank() ? FASHION_MNIST : Path.of(path);
+        if (!Files.isDirectory(dir)) {
+            throw new InvalidInputException(dir + ": no Fashion-MNIST here; install it with: apt-get install"
+                    + " dataset-fashion-mnist (or set train.data.path to a folder of its IDX files)");
+        }
+        return mnist(dir, trainCap, testCap);
+    }
 
     private static Data mnist(Path dir, int trainCap, int testCap) {
         return new Data(mnistSplit(dir, "train", trainCap), mnistSplit(dir, "t10k", testCap), 10);

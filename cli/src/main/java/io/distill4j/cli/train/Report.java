@@ -22,8 +22,14 @@ public final class Report {
         out.printf(Locale.ROOT, "  %-18s %9.2f%% %10.1f s%n", "student alone", 100 * o.alone().accuracy(), o.alone().seconds());
         out.printf(Locale.ROOT, "  %-18s %9.2f%% %10.1f s%n", "student distilled", 100 * o.distilled().accuracy(),
                 o.distilled().seconds());
-        out.printf(Locale.ROOT, "  distillation: %+.2f points of test accuracy (distilled - alone)%n",
-                100 * (o.distilled().accuracy() - o.alone().accuracy()));
+        List<String> stuck = o.stuck();
+        if (stuck.isEmpty()) {
+            out.printf(Locale.ROOT, "  distillation: %+.2f points of test accuracy (distilled - alone)%n",
+                    100 * (o.distilled().accuracy() - o.alone().accuracy()));
+        } else {
+            stuck.forEach(s -> out.println("  warning: " + s));
+            out.println("  distillation: not measured (a run did not learn)");
+        }
     }
 
     /** One row per experiment that ran, then one per experiment that failed, with the first line of why. */
@@ -31,10 +37,15 @@ public final class Report {
         out.printf(Locale.ROOT, "%n%-24s %9s %9s %10s %8s %10s%n", "EXPERIMENT", "TEACHER", "ALONE", "DISTILLED", "DELTA",
                 "TIME");
         for (TrainJob.Outcome o : outcomes) {
-            out.printf(Locale.ROOT, "%-24s %8.2f%% %8.2f%% %9.2f%% %+7.2f %8.1f s%n", o.experiment(),
+            String delta = o.stuck().isEmpty() ? String.format(Locale.ROOT, "%+7.2f", 100 * (o.distilled().accuracy()
+                    - o.alone().accuracy())) : "no-learn";
+            out.printf(Locale.ROOT, "%-24s %8.2f%% %8.2f%% %9.2f%% %7s %8.1f s%n", o.experiment(),
                     100 * o.teacher().result().accuracy(), 100 * o.alone().accuracy(), 100 * o.distilled().accuracy(),
-                    100 * (o.distilled().accuracy() - o.alone().accuracy()), o.distilled().seconds());
+                    delta, o.distilled().seconds());
         }
         failures.forEach((name, why) -> out.printf(Locale.ROOT, "%-24s failed: %s%n", name, why.lines().findFirst().orElse("")));
+        if (outcomes.stream().anyMatch(o -> !o.stuck().isEmpty())) {
+            out.println("no-learn: a run stayed at the uniform guess; its row is no result (see its table above)");
+        }
     }
 }

@@ -61,9 +61,10 @@ public final class TappedNet extends AbstractBlock {
     }
 
     /**
-     * A plain CNN: three conv-ReLU stages of {@code width}, {@code 2*width}, {@code 4*width} channels at
-     * full, half and quarter resolution. No batch norm: a narrow student's running statistics lag its
-     * fast-moving weights, and its inference accuracy then says little about what it learned.
+     * A plain CNN: three conv-BN-ReLU stages of {@code width}, {@code 2*width}, {@code 4*width} channels
+     * at full, half and quarter resolution. Batch norm (with PyTorch's momentum, see
+     * {@link #BN_MOMENTUM}) keeps a narrow student out of dead ReLUs at the start: without it, a
+     * four-channel student stayed at the uniform guess on some seeds (seed 2: 9.65% for all 8 epochs).
      */
     public static TappedNet cnn(int width, int classes) {
         List<Block> stages = List.of(
@@ -84,8 +85,8 @@ public final class TappedNet extends AbstractBlock {
     }
 
     private static Block convRelu(int channels, int stride) {
-        return new SequentialBlock().add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(channels)
-                .optStride(new Shape(stride, stride)).optPadding(new Shape(1, 1)).build()).add(Activation::relu);
+        return new SequentialBlock().add(conv(channels, stride)).add(BatchNorm.builder().optMomentum(BN_MOMENTUM).build())
+                .add(Activation::relu);
     }
 
     /** {@code relu(bn(conv(relu(bn(conv(x))))) + shortcut(x))}, the shortcut a strided 1x1 conv when the shape changes. */

@@ -58,14 +58,43 @@ import java.util.function.IntSupplier;
  */
 public final class TrainJob {
     /** Test accuracy and wall time of one model, and its per-epoch statistics. */
-    public record RunResult(String name, double accuracy, double seconds, List<EpochSummary> epochs) {}
+    public record RunResult(String name, double accuracy, double seconds, List<EpochSummary> epochs) {
+        /**
+         * Why this run is no result, if it never left the uniform guess: after its first epoch the task
+         * loss stayed at ln(classes) and the test accuracy at chance. Such a run says nothing about a
+         * method, so it is flagged, never compared.
+         */
+        public java.util.Optional<String> stuck(int classes) {
+            if (epochs.isEmpty() || classes < 2) {
+                return java.util.Optional.empty();
+            }
+            double uniform = Math.log(classes);
+            List<EpochSummary> judged = epochs.size() > 1 ? epochs.subList(1, epochs.size()) : epochs;
+            boolean flat = judged.stream().allMatch(e -> e.task() >= 0.98 * uniform);
+            if (!flat || accuracy > 1.5 / classes) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(String.format(java.util.Locale.ROOT, "%s did not learn: its task loss stayed at"
+                    + " %.4f (ln %d = %.4f, a uniform guess) and its accuracy at chance (%.2f%%); not a result: try another"
+                    + " seed or learning rate", name, judged.get(judged.size() - 1).task(), classes, uniform, 100 * accuracy));
+        }
+    }
 
     /** A teacher of the run, and whether it came from the cache (or a TorchScript file) rather than training. */
     public record TeacherRun(RunResult result, boolean cached) {}
 
     /** What a run produced; teachers by name (a single {@code train.teacher} under ""). */
     public record Outcome(String experiment, Map<String, TeacherRun> teachers, RunResult alone, RunResult distilled,
-                          Path output) {
+                          Path output, int classes) {
+        /** Why the comparison is no result (a run that did not learn), if so. */
+        public List<String> stuck() {
+            List<String> why = new ArrayList<>();
+            teachers.values().stream().filter(t -> !t.cached()).forEach(t -> t.result().stuck(classes).ifPresent(why::add));
+            alone.stuck(classes).ifPresent(why::add);
+            distilled.stuck(classes).ifPresent(why::add);
+            return why;
+        }
+
         /** The first (or only) teacher. */
         public TeacherRun teacher() {
             return teachers.values().iterator().next();
@@ -173,7 +202,7 @@ public final class TrainJob {
 
             Engine.getInstance().setRandomSeed(seed);
             RunResult distilled = fitDistilled(teachers, teacherRuns, alone, data);
-            return new Outcome(name, teacherRuns, alone, distilled, output);
+            return new Outcome(name, teacherRuns, alone, distilled, output, data.classes());
         } catch (TranslateException e) {
             throw new IllegalStateException("batching the dataset failed: " + e.getMessage(), e);
         } finally {

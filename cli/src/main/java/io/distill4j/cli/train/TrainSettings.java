@@ -36,8 +36,9 @@ public final class TrainSettings {
             OptionSpec.ofString("cache", "", "folder of trained teachers (default ~/.cache/distill4j/teachers)"));
     static final List<OptionSpec> DATA = List.of(
             OptionSpec.ofChoice("source", "shapes",
-                    "built-in shapes, or local MNIST IDX files, CIFAR-10 binary batches, an image-folder tree",
-                    "shapes", "mnist", "cifar10", "folder"),
+                    "built-in shapes, or local MNIST IDX files, Fashion-MNIST (apt-get install dataset-fashion-mnist),"
+                            + " CIFAR-10 binary batches, an image-folder tree",
+                    "shapes", "mnist", "fashion-mnist", "cifar10", "folder"),
             OptionSpec.ofInt("channels", 1, "channels of folder images: 1 (grayscale) or 3 (RGB)").atLeast(1).atMost(3),
             OptionSpec.ofString("path", "", "folder of the local dataset (mnist, cifar10)"),
             OptionSpec.ofInt("train-size", 6000, "training examples (shapes; a cap for local data)").atLeast(1),
@@ -56,7 +57,7 @@ public final class TrainSettings {
             OptionSpec.ofInt("width", 4, "channels of the first stage (then x2, x4)").atLeast(1));
 
     /** Raised whenever the zoo's architectures or training change, so that cached teachers are retrained. */
-    static final int MODELS_VERSION = 3;
+    static final int MODELS_VERSION = 4;
 
     final Options run;
     final Options data;
@@ -87,7 +88,7 @@ public final class TrainSettings {
         data.filter(d -> d.getInt("channels") == 2).ifPresent(d -> problems.add(new Problem(
                 Origin.of(sub(block, "data").hasPath("channels") ? sub(block, "data").getValue("channels").origin() : block.origin()),
                 "train.data.channels", "option 'channels' of train.data must be 1 (grayscale) or 3 (RGB), got 2")));
-        data.filter(d -> !d.getString("source").equals("shapes") && d.getString("path").isBlank()).ifPresent(d ->
+        data.filter(d -> !Set.of("shapes", "fashion-mnist").contains(d.getString("source")) && d.getString("path").isBlank()).ifPresent(d ->
                 problems.add(new Problem(Origin.of(block.origin()), "train.data.path", "train.data.source = "
                         + d.getString("source") + " needs train.data.path, the folder of the dataset's files")));
         if (!problems.isEmpty()) {

@@ -122,4 +122,17 @@ class DatasetsTest {
         assertTrue(e.getMessage().contains("one class folder (red); a classifier needs at least two"), e.getMessage());
         assertTrue(Files.isDirectory(dir));
     }
+
+    @Test
+    void fashionMnistReadsItsIdxFilesAndSaysHowToInstallThemWhenMissing() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("fashion"));
+        idx(dir, "train", 3, 28);
+        idx(dir, "t10k", 2, 28);
+        Datasets.Data d = load("fashion-mnist", dir, 100, 100);
+        assertEquals(3, d.train().count());
+        assertEquals(28, d.train().size());
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> load("fashion-mnist", tmp.resolve("nowhere"), 100, 100));
+        assertTrue(e.getMessage().contains("install it with: apt-get install dataset-fashion-mnist"), e.getMessage());
+    }
 }
