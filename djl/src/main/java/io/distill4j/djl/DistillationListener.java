@@ -123,11 +123,12 @@ public final class DistillationListener extends TrainingListenerAdapter {
                 out.write(h.append('\n').toString());
                 header = false;
             }
+            DistillationLoss.StepValues v = loss.values(r);
             StringBuilder row = new StringBuilder().append(block.progress().epoch()).append(',')
-                    .append(block.progress().step()).append(',').append(r.total().getFloat()).append(',')
-                    .append(r.taskLoss().map(t -> Float.toString(t.getFloat())).orElse(""));
-            for (TermResult t : terms) {
-                row.append(',').append(t.raw().getFloat()).append(',').append(t.weighted().getFloat());
+                    .append(block.progress().step()).append(',').append(v.total()).append(',')
+                    .append(v.hasTask() ? Float.toString(v.task()) : "");
+            for (int i = 0; i < terms.size(); i++) {
+                row.append(',').append(v.raw()[i]).append(',').append(v.weighted()[i]);
             }
             out.write(row.append('\n').toString());
         } catch (IOException e) {

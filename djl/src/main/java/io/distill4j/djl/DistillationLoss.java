@@ -122,6 +122,42 @@ public final class DistillationLoss extends Loss {
         return lastResult;
     }
 
+    /**
+     * A step's numbers on the host: total, task loss (NaN when there is none) and each term raw and
+     * weighted, in the plan's order.
+     */
+    record StepValues(float total, boolean hasTask, float task, float[] raw, float[] weighted) {}
+
+    private StepValues lastValues;
+    private DistillResult valuesOf;
+
+    /**
+     * The numbers of {@code r}, read from the device once, in one transfer, and shared by every
+     * listener that logs or averages them.
+     */
+    StepValues values(DistillResult r) {
+        if (r == valuesOf) {
+            return lastValues;
+        }
+        List<TermResult> terms = r.terms();
+        NDList scalars = new NDList(2 + 2 * terms.size());
+        scalars.add(r.total().toType(DataType.FLOAT32, false).reshape(1));
+        scalars.add(r.taskLoss().map(t -> t.toType(DataType.FLOAT32, false).reshape(1))
+                .orElseGet(() -> r.total().getManager().create(new float[] {Float.NaN})));
+        for (TermResult t : terms) {
+            scalars.add(t.raw().toType(DataType.FLOAT32, false).reshape(1));
+        }
+        for (TermResult t : terms) {
+            scalars.add(t.weighted().toType(DataType.FLOAT32, false).reshape(1));
+        }
+        float[] v = ai.djl.ndarray.NDArrays.concat(scalars).toFloatArray();
+        int n = terms.size();
+        lastValues = new StepValues(v[0], r.taskLoss().isPresent(), v[1], java.util.Arrays.copyOfRange(v, 2, 2 + n),
+                java.util.Arrays.copyOfRange(v, 2 + n, 2 + 2 * n));
+        valuesOf = r;
+        return lastValues;
+    }
+
     /** The result of the last batch, and whether it was a training batch; null before the first. */
     DistillResult lastResult() {
         return lastResult;

@@ -8,7 +8,6 @@ import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListenerAdapter;
 import ai.djl.training.loss.Loss;
 import io.distill4j.runtime.DistillResult;
-import io.distill4j.runtime.TermResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -100,10 +99,13 @@ public final class EpochHistory extends TrainingListenerAdapter {
             if (loss instanceof DistillationLoss distillation) {
                 // The step's result, computed once by the loss: reading it adds no computation.
                 DistillResult r = distillation.result(labels, predictions);
-                lossSum += r.total().getFloat();
-                r.taskLoss().ifPresent(t -> partSums.merge("task", (double) t.getFloat(), Double::sum));
-                for (TermResult t : r.terms()) {
-                    partSums.merge(t.key(), (double) t.weighted().getFloat(), Double::sum);
+                DistillationLoss.StepValues v = distillation.values(r);
+                lossSum += v.total();
+                if (v.hasTask()) {
+                    partSums.merge("task", (double) v.task(), Double::sum);
+                }
+                for (int i = 0; i < r.terms().size(); i++) {
+                    partSums.merge(r.terms().get(i).key(), (double) v.weighted()[i], Double::sum);
                 }
             } else {
                 lossSum += loss.evaluate(labels, predictions).getFloat();

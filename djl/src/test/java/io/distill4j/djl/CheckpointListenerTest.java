@@ -34,7 +34,7 @@ class CheckpointListenerTest {
 
     /** Trains until {@code untilEpoch} epochs are complete, resuming from {@code dir} when it holds a checkpoint. */
     private static Map<String, float[]> train(Path dir, int untilEpoch, long[] steps) throws Exception {
-        return train(dir, untilEpoch, steps, null, null);
+        return train(dir, untilEpoch, steps, null, null, null);
     }
 
     /**
@@ -43,6 +43,12 @@ class CheckpointListenerTest {
      */
     private static Map<String, float[]> train(Path dir, int untilEpoch, long[] steps, Path csv, EpochHistory history)
             throws Exception {
+        return train(dir, untilEpoch, steps, csv, history, null);
+    }
+
+    /** As above; with {@code fingerprint}, the checkpoints are marked with it. */
+    private static Map<String, float[]> train(Path dir, int untilEpoch, long[] steps, Path csv, EpochHistory history,
+                                              String fingerprint) throws Exception {
         try (NDManager m = NDManager.newBaseManager(); Model model = Model.newInstance("student")) {
             Map<String, NDArray> g = NpzFiles.read(TrajectoryParityTest.GOLDEN, m);
             SequentialBlock teacher = TrajectoryParityTest.net(8);
@@ -53,6 +59,9 @@ class CheckpointListenerTest {
             model.setBlock(block);
             CheckpointableSgd sgd = CheckpointableSgd.of(0.05f, 0.9f, 0);
             CheckpointListener checkpoints = new CheckpointListener(dir, block, sgd).note("classes", "10");
+            if (fingerprint != null) {
+                checkpoints.fingerprint(fingerprint);
+            }
             DistillationLoss loss = new DistillationLoss(Loss.softmaxCrossEntropyLoss(), block);
             DefaultTrainingConfig config = new DefaultTrainingConfig(loss)
                     .optOptimizer(sgd).addTrainingListeners(new DistillationListener(block, loss, csv), checkpoints);
@@ -214,7 +223,7 @@ class CheckpointListenerTest {
 
         // Checkpoints name what they are of: another plan's is refused.
         Path other = tmp.resolve("other");
-        trainWithFingerprint(other, "plan-a");
+        train(other, 1, steps, null, null, "plan-a");
         InvalidInputException plan = assertThrows(InvalidInputException.class, () -> CheckpointListener.verify(other, "plan-b"));
         assertTrue(plan.getMessage().contains("a checkpoint of another experiment or data (fingerprint plan-a, this run's is"
                 + " plan-b)"), plan.getMessage());
@@ -235,28 +244,6 @@ class CheckpointListenerTest {
         InvalidInputException momentum = assertThrows(InvalidInputException.class, () -> CheckpointListener.verify(tmp, null));
         assertEquals(epoch.resolve("optimizer.ndlist") + ": missing from its checkpoint (listed in checksums.sha256)",
                 momentum.getMessage());
-    }
-
-    /** One epoch of the small run, its checkpoints marked with {@code fingerprint}. */
-    private static void trainWithFingerprint(Path dir, String fingerprint) throws Exception {
-        try (NDManager m = NDManager.newBaseManager(); Model model = Model.newInstance("student")) {
-            Map<String, NDArray> g = NpzFiles.read(TrajectoryParityTest.GOLDEN, m);
-            SequentialBlock teacher = TrajectoryParityTest.net(8);
-            teacher.initialize(m, DataType.FLOAT32, BATCH);
-            DistillationBlock block = new DistillationBlock(DistillationTrainingTest.plan(PLAN),
-                    TappedModel.of(TrajectoryParityTest.net(4)).tap("feat", "4"), TappedModel.of(teacher).tap("feat", "4"));
-            model.setBlock(block);
-            CheckpointableSgd sgd = CheckpointableSgd.of(0.05f, 0.9f, 0);
-            CheckpointListener checkpoints = new CheckpointListener(dir, block, sgd).fingerprint(fingerprint);
-            DefaultTrainingConfig config = new DefaultTrainingConfig(new DistillationLoss(Loss.softmaxCrossEntropyLoss(), block))
-                    .optOptimizer(sgd).addTrainingListeners(new DistillationListener(block), checkpoints);
-            try (Trainer trainer = model.newTrainer(config)) {
-                trainer.initialize(BATCH);
-                ArrayDataset data = new ArrayDataset.Builder().setData(g.get("inputs")).optLabels(g.get("labels"))
-                        .setSampling(8, false).build();
-                EasyTrain.fit(trainer, 1, data, null);
-            }
-        }
     }
 
     private static void deleteTree(Path p) throws java.io.IOException {

@@ -48,19 +48,13 @@ final class ExperimentText {
         }
     }
 
+    /** Where decoding stops: the offset of the first byte that is not UTF-8. */
     private static int firstInvalid(byte[] bytes) {
-        for (int end = 1; end <= bytes.length; end++) {
-            try {
-                StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(bytes, 0, end));
-            } catch (CharacterCodingException e) {
-                // A truncated multi-byte sequence at the end is not yet an error; a malformed one is.
-                if (end == bytes.length || (bytes[end - 1] & 0xC0) != 0x80 && (bytes[end - 1] & 0x80) == 0) {
-                    return end - 1;
-                }
-            }
-        }
-        return bytes.length;
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+        StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(in, out, true);
+        return in.position();
     }
 
     /** Each plain {@code include "x"} (or {@code include file("x")}) whose file does not exist, with its line. */
