@@ -58,4 +58,17 @@ record Experiment(String name, Config config, DistillPlan plan, TrainSettings se
         return plan == null || settings == null ? java.util.Optional.empty()
                 : java.util.Optional.of(new Experiment(name, c, plan, settings));
     }
+
+    /**
+     * This experiment on another seed: {@code train.seed = seed}, and the plan's own seed (masks) moved
+     * by as much, so each seed is a full repetition; everything else is unchanged.
+     */
+    Experiment withSeed(Distill4j runtime, int seed) {
+        long offset = (long) seed - settings.seed();
+        String why = "seed " + seed + " of train.seeds";
+        Config c = config.withValue("train.seed", com.typesafe.config.ConfigValueFactory.fromAnyRef(seed, why))
+                .withValue(ExperimentLoader.ROOT + ".seed", com.typesafe.config.ConfigValueFactory.fromAnyRef(plan.seed() + offset, why));
+        List<Problem> problems = new ArrayList<>();
+        return of(runtime, name, c, plan.source(), problems).orElseThrow(() -> new ExperimentException(problems));
+    }
 }

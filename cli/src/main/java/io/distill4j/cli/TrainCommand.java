@@ -4,10 +4,12 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import io.distill4j.cli.train.Report;
+import io.distill4j.cli.train.SeedRuns;
 import io.distill4j.cli.train.TrainJob;
 import io.distill4j.cli.train.TrainSettings;
 import io.distill4j.runtime.Distill4j;
 import io.distill4j.runtime.Distill4jException;
+import io.distill4j.runtime.InvalidInputException;
 import io.distill4j.runtime.config.ExperimentLoader;
 import io.distill4j.runtime.plan.DistillPlan;
 import java.io.IOException;
@@ -46,10 +48,17 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue each run from its last complete checkpoint")
     boolean resume;
 
+    @Option(names = "--seeds", paramLabel = "N", description = {"run every experiment on N seeds (train.seed, +1, ...)"
+            + " and report mean ± std and the paired difference's 95%% confidence interval (default: train.seeds)"})
+    Integer seeds;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (seeds != null && seeds < 1) {
+            throw new InvalidInputException("--seeds " + seeds + ": give at least 1 (the number of seeds to run)");
+        }
         Distill4j runtime = root.runtime(err);
         // Check every experiment before the first one trains: a typo in the third file fails now.
         List<Experiment> read = new ArrayList<>();
@@ -61,36 +70,53 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         read.addAll(Experiment.readAll(runtime, experiments));
-        List<TrainJob> jobs = new ArrayList<>();
+        ExperimentRuns runs = new ExperimentRuns(runtime, resume, err);
+        List<ExperimentRuns.Planned> planned = new ArrayList<>();
         for (Experiment e : read) {
-            jobs.add(new TrainJob(e.name(), e.plan(), e.settings(), resume, spec.commandLine().getErr())
-                    .fingerprint(e.settings().fingerprint(e.config())));
+            int n = seeds != null ? seeds : e.settings().seeds();
+            planned.add(runs.plan(e, n, e.settings().outputDir(e.name())));
         }
-        List<TrainJob.Outcome> outcomes = new ArrayList<>();
+        // Every folder and file of every run is checked (and a resume verified) before anything trains.
+        for (ExperimentRuns.Planned p : planned) {
+            p.prepare();
+        }
+        boolean spread = planned.stream().anyMatch(p -> p.jobs.size() > 1);
+        List<SeedRuns> results = new ArrayList<>();
         Map<String, String> failures = new LinkedHashMap<>();
-        for (TrainJob job : jobs) {
-            TrainJob.Outcome o;
+        for (ExperimentRuns.Planned p : planned) {
+            SeedRuns r;
             try {
-                o = job.run();
+                r = p.run();
             } catch (Distill4jException e) {
-                if (jobs.size() == 1 || e.kind() != Distill4jException.Kind.BAD_INPUT) {
+                if (planned.size() == 1 || e.kind() != Distill4jException.Kind.BAD_INPUT) {
                     throw e;
                 }
                 // One experiment failing does not throw away the others' results: it is reported, and
                 // the comparison table still comes, with this experiment marked as failed.
-                err.println("error: " + job.name() + ": " + e.getMessage());
+                err.println("error: " + p.experiment.name() + ": " + e.getMessage());
                 err.flush();
-                failures.put(job.name(), e.getMessage());
+                failures.put(p.experiment.name(), e.getMessage());
                 continue;
             }
-            outcomes.add(o);
-            Report.table(out, o);
-            out.println("  log: " + o.output().resolve("steps.csv") + "   chart: " + o.output().resolve("chart.png")
-                    + "   checkpoints: " + o.output().resolve("checkpoints"));
+            results.add(r);
+            if (p.jobs.size() == 1) {
+                TrainJob.Outcome o = r.runs().get(0);
+                Report.table(out, o);
+                out.println("  log: " + o.output().resolve("steps.csv") + "   chart: " + o.output().resolve("chart.png")
+                        + "   checkpoints: " + o.output().resolve("checkpoints"));
+            } else {
+                Report.seeds(out, r);
+                out.println("  chart of the spread: " + r.output().resolve("chart.png") + "   each seed: "
+                        + r.output().resolve("seed-<n>"));
+            }
             out.flush();
         }
-        if (jobs.size() > 1) {
-            Report.comparison(out, outcomes, failures);
+        if (planned.size() > 1) {
+            if (spread) {
+                Report.seedComparison(out, results, failures);
+            } else {
+                Report.comparison(out, results.stream().map(r -> r.runs().get(0)).toList(), failures);
+            }
         }
         return failures.isEmpty() ? 0 : DistillCli.BAD_INPUT;
     }

@@ -20,7 +20,15 @@ final class Datasets {
     private Datasets() {}
 
     /** One split: images, labels, and one box per image with the image's size. */
-    record Split(float[] images, int[] labels, float[][] boxes, int count, int channels, int size) {}
+    record Split(float[] images, int[] labels, float[][] boxes, int count, int channels, int size) {
+        /** Examples {@code [from, to)}. */
+        Split slice(int from, int to) {
+            int pixels = channels * size * size;
+            return new Split(java.util.Arrays.copyOfRange(images, from * pixels, to * pixels),
+                    java.util.Arrays.copyOfRange(labels, from, to), java.util.Arrays.copyOfRange(boxes, from, to), to - from,
+                    channels, size);
+        }
+    }
 
     /** The training and test splits. */
     record Data(Split train, Split test, int classes) {}
@@ -35,7 +43,27 @@ final class Datasets {
         };
     }
 
+    /**
+     * The run's data. With {@code validation > 0}, that fraction of the training examples (its tail) is
+     * held out and returned as the evaluation split in place of the test set, so a sweep never selects
+     * on the test set; the model trains on the rest.
+     */
     static Data load(Options data, int seed) {
+        Data full = loadSource(data, seed);
+        double fraction = data.getDouble("validation");
+        if (fraction <= 0) {
+            return full;
+        }
+        Split train = full.train();
+        int held = (int) Math.round(fraction * train.count());
+        if (held < 1 || held >= train.count()) {
+            throw new InvalidInputException("train.data.validation = " + fraction + " holds out " + held + " of "
+                    + train.count() + " training examples; choose a fraction that leaves examples on both sides");
+        }
+        return new Data(train.slice(0, train.count() - held), train.slice(train.count() - held, train.count()), full.classes());
+    }
+
+    private static Data loadSource(Options data, int seed) {
         int trainCap = data.getInt("train-size");
         int testCap = data.getInt("test-size");
         return switch (data.getString("source")) {

@@ -48,4 +48,44 @@ public final class Report {
             out.println("no-learn: a run stayed at the uniform guess; its row is no result (see its table above)");
         }
     }
+
+    /** An experiment over seeds: each seed in a line, then mean ± std per model and the paired difference. */
+    public static void seeds(PrintWriter out, SeedRuns r) {
+        out.printf(Locale.ROOT, "%n%s (%d seeds: %s; %s accuracy)%n", r.experiment(), r.runs().size(),
+                r.seeds().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")), r.evaluatedOn());
+        for (int i = 0; i < r.runs().size(); i++) {
+            TrainJob.Outcome o = r.runs().get(i);
+            String delta = o.stuck().isEmpty() ? String.format(Locale.ROOT, "%+.2f", 100 * (o.distilled().accuracy()
+                    - o.alone().accuracy())) : "no-learn, left out";
+            out.printf(Locale.ROOT, "  seed %-4d teacher %6.2f%%   alone %6.2f%%   distilled %6.2f%%   %s%n", r.seeds().get(i),
+                    100 * o.teacher().result().accuracy(), 100 * o.alone().accuracy(), 100 * o.distilled().accuracy(), delta);
+        }
+        out.printf(Locale.ROOT, "  %-18s %16s%n", "MODEL", "MEAN ± STD (%)");
+        out.printf(Locale.ROOT, "  %-18s %16s%n", "teacher", r.teacher().percent());
+        out.printf(Locale.ROOT, "  %-18s %16s%n", "student alone", r.alone().percent());
+        out.printf(Locale.ROOT, "  %-18s %16s%n", "student distilled", r.distilled().percent());
+        Spread d = r.difference();
+        if (d.n() < 2) {
+            out.printf(Locale.ROOT, "  distillation: %s points over %d seed(s) that learned; no interval below two%n",
+                    d.difference(), d.n());
+        } else {
+            out.printf(Locale.ROOT, "  distillation: %+.2f points, 95%% CI [%+.2f, %+.2f] (paired over %d seeds): %s%n",
+                    100 * d.mean(), 100 * d.low(), 100 * d.high(), d.n(),
+                    d.aboveZero() ? "it helps" : d.high() < 0 ? "it hurts" : "not distinguishable from no effect");
+        }
+        r.runs().forEach(o -> o.stuck().forEach(s -> out.println("  warning: " + s)));
+    }
+
+    /** Experiments over seeds side by side: mean ± std and the paired difference with its interval. */
+    public static void seedComparison(PrintWriter out, List<SeedRuns> runs, Map<String, String> failures) {
+        out.printf(Locale.ROOT, "%n%-24s %15s %15s %15s %26s %6s%n", "EXPERIMENT", "TEACHER", "ALONE", "DISTILLED",
+                "DELTA [95% CI]", "SEEDS");
+        for (SeedRuns r : runs) {
+            out.printf(Locale.ROOT, "%-24s %15s %15s %15s %26s %3d/%d%n", r.experiment(), r.teacher().percent(),
+                    r.alone().percent(), r.distilled().percent(), r.difference().difference(), r.learned().size(),
+                    r.runs().size());
+        }
+        failures.forEach((name, why) -> out.printf(Locale.ROOT, "%-24s failed: %s%n", name, why.lines().findFirst().orElse("")));
+        out.println("accuracy in percent, mean ± std over the seeds that learned; DELTA: distilled - alone, paired by seed");
+    }
 }

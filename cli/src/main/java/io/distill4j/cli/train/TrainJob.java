@@ -112,13 +112,16 @@ public final class TrainJob {
     private final String name;
     private final DistillPlan plan;
     private final TrainSettings settings;
-    private final Path output;
+    private Path output;
     private final boolean resume;
+    /** Student-alone results by {@link TrainSettings#aloneKey()}, shared by the jobs of one command. */
+    private Map<String, RunResult> aloneRuns;
     private final PrintWriter log;
     private StepObserver observer;
     /** What this run's checkpoints are of: resume refuses another run's. */
     private String fingerprint;
     private boolean distilledOnly;
+    private boolean prepared;
     /** Models live until the job ends: the teachers' parameters are used after their training. */
     private final List<Model> models = new ArrayList<>();
 
@@ -129,6 +132,27 @@ public final class TrainJob {
         this.output = settings.outputDir(name);
         this.resume = resume;
         this.log = log;
+    }
+
+    /** Writes the run into {@code folder} instead of {@code train.output/<name>} (one seed of several). */
+    public TrainJob in(Path folder) {
+        this.output = folder;
+        return this;
+    }
+
+    /**
+     * Shares student-alone runs between jobs: the student alone depends on the data, the student and
+     * the schedule only, so experiments (or sweep points) that differ in their distillation alone train
+     * it once per seed and compare against that same run.
+     */
+    public TrainJob reuseAlone(Map<String, RunResult> shared) {
+        this.aloneRuns = shared;
+        return this;
+    }
+
+    /** Where this job writes its log, chart and checkpoints. */
+    public Path output() {
+        return output;
     }
 
     /** Watches the distilled run step by step (the memory benchmark). */
@@ -162,7 +186,7 @@ public final class TrainJob {
                         NDManager root) {}
 
     public Outcome run() throws IOException {
-        prepareOutputs();
+        prepare();
         Device device = device();
         int seed = settings.run.getInt("seed");
         try (NDManager root = NDManager.newBaseManager(device)) {
@@ -196,9 +220,7 @@ public final class TrainJob {
             }
 
             Engine.getInstance().setRandomSeed(seed);
-            RunResult alone = distilledOnly ? new RunResult("student alone", Double.NaN, 0, List.of())
-                    : fitAlone("student alone", net(settings.student, data.classes()), settings.run.getInt("epochs"),
-                            (float) settings.run.getDouble("learning-rate"), data);
+            RunResult alone = distilledOnly ? new RunResult("student alone", Double.NaN, 0, List.of()) : alone(data);
 
             Engine.getInstance().setRandomSeed(seed);
             RunResult distilled = fitDistilled(teachers, teacherRuns, alone, data);
@@ -216,7 +238,16 @@ public final class TrainJob {
      * checkpoints, the teacher cache, the log and the chart. With {@code --resume} the checkpoint to
      * continue from is verified now (checksums, state, fingerprint), not after an hour of teacher
      * training; without it, a previous run's checkpoints and log are moved aside, never mixed in.
+     * A command with several jobs prepares all of them before the first trains; {@link #run} prepares
+     * a job not yet prepared.
      */
+    public void prepare() throws IOException {
+        if (!prepared) {
+            prepareOutputs();
+            prepared = true;
+        }
+    }
+
     private Path prepareOutputs() throws IOException {
         OutputPaths.folder(output, "train.output (the run's folder)");
         Path checkpoints = OutputPaths.folder(output.resolve("checkpoints"), "the run's checkpoint folder");
@@ -256,6 +287,23 @@ public final class TrainJob {
         }
         this.log.printf("note: %s held an earlier run; its checkpoints and log are now in %s (resume it with --resume "
                 + "instead of starting afresh)%n", output, aside);
+    }
+
+    /** The student alone: trained now, or the same configuration's run from earlier in this command. */
+    private RunResult alone(Data data) throws IOException, TranslateException {
+        String key = settings.aloneKey();
+        RunResult earlier = aloneRuns == null ? null : aloneRuns.get(key);
+        if (earlier != null) {
+            log.printf("student alone: the same data, student, schedule and seed ran earlier in this command "
+                    + "(test accuracy %.2f%%); compared against that run%n", 100 * earlier.accuracy());
+            return earlier;
+        }
+        RunResult r = fitAlone("student alone", net(settings.student, data.classes()), settings.run.getInt("epochs"),
+                (float) settings.run.getDouble("learning-rate"), data);
+        if (aloneRuns != null) {
+            aloneRuns.put(key, r);
+        }
+        return r;
     }
 
     /** A teacher from its TorchScript file, the cache, or trained now (and cached); frozen for distilling. */

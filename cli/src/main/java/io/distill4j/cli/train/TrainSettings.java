@@ -27,6 +27,8 @@ import java.util.Set;
 public final class TrainSettings {
     static final List<OptionSpec> RUN = List.of(
             OptionSpec.ofInt("seed", 0, "seed of the data, the initialisation and the masks"),
+            OptionSpec.ofInt("seeds", 1, "runs of teacher, alone and distilled, on seeds seed, seed+1, ...; over 1,"
+                    + " the report gives mean, spread and the paired difference's 95% interval").atLeast(1).atMost(100),
             OptionSpec.ofInt("epochs", 8, "epochs of each student run (alone and distilled)").atLeast(1),
             OptionSpec.ofInt("batch-size", 64, "examples per step").atLeast(1),
             OptionSpec.ofDouble("learning-rate", 0.05, "SGD learning rate of the student (momentum 0.9)").greaterThan(0),
@@ -43,7 +45,9 @@ public final class TrainSettings {
             OptionSpec.ofString("path", "", "folder of the local dataset (mnist, cifar10)"),
             OptionSpec.ofInt("train-size", 6000, "training examples (shapes; a cap for local data)").atLeast(1),
             OptionSpec.ofInt("test-size", 2000, "test examples (shapes; a cap for local data)").atLeast(1),
-            OptionSpec.ofInt("image-size", 28, "image side in pixels (shapes; folder images are resized to it)").atLeast(8));
+            OptionSpec.ofInt("image-size", 28, "image side in pixels (shapes; folder images are resized to it)").atLeast(8),
+            OptionSpec.ofDouble("validation", 0.0, "fraction of the training examples held out and evaluated on instead of"
+                    + " the test set (distill sweep selects on it; 0: evaluate on the test set)").atLeast(0).atMost(0.5));
     static final List<OptionSpec> TEACHER = List.of(
             OptionSpec.ofChoice("arch", "resnet", "the teacher's architecture", "resnet", "cnn"),
             OptionSpec.ofInt("width", 16, "channels of the first stage (then x2, x4)").atLeast(1),
@@ -184,7 +188,7 @@ public final class TrainSettings {
         b.append(experiment.hasPath("distill4j") ? experiment.getValue("distill4j").render(
                 com.typesafe.config.ConfigRenderOptions.concise()) : "{}");
         for (String k : new java.util.TreeSet<>(run.keys())) {
-            if (!Set.of("epochs", "output", "cache", "device").contains(k)) {
+            if (!Set.of("epochs", "output", "cache", "device", "seeds").contains(k)) {
                 b.append('|').append(k).append('=').append(run.getString(k));
             }
         }
@@ -219,6 +223,32 @@ public final class TrainSettings {
             b.append(k).append('=').append(o.getString(k)).append(';');
         }
         return b.toString();
+    }
+
+    /** Runs per experiment ({@code train.seeds}). */
+    public int seeds() {
+        return run.getInt("seeds");
+    }
+
+    /** The fraction of the training data held out for evaluation ({@code train.data.validation}). */
+    public double validation() {
+        return data.getDouble("validation");
+    }
+
+    /** The first seed ({@code train.seed}). */
+    public int seed() {
+        return run.getInt("seed");
+    }
+
+    /** The key of a student-alone run: what shapes it (data, student, schedule, seed), not the distillation. */
+    String aloneKey() {
+        StringBuilder b = new StringBuilder("models-v" + MODELS_VERSION + "|");
+        for (String k : new java.util.TreeSet<>(run.keys())) {
+            if (!Set.of("output", "cache", "device", "seeds").contains(k)) {
+                b.append(k).append('=').append(run.getString(k)).append(';');
+            }
+        }
+        return sha256(b.append('|').append(render(data)).append('|').append(render(student)).toString());
     }
 
     /** Where an experiment's run writes its log, chart and checkpoints. */

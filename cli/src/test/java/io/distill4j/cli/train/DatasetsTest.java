@@ -135,4 +135,40 @@ class DatasetsTest {
                 () -> load("fashion-mnist", tmp.resolve("nowhere"), 100, 100));
         assertTrue(e.getMessage().contains("install it with: apt-get install dataset-fashion-mnist"), e.getMessage());
     }
+
+    @Test
+    void aTruncatedOrMissingFashionMnistFileIsNamed() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("fashion-cut"));
+        idx(dir, "train", 20, 28);
+        idx(dir, "t10k", 2, 28);
+        Path images = dir.resolve("train-images-idx3-ubyte.gz");
+        byte[] whole = Files.readAllBytes(images);
+        Files.write(images, java.util.Arrays.copyOf(whole, whole.length / 2));
+        InvalidInputException cut = assertThrows(InvalidInputException.class, () -> load("fashion-mnist", dir, 100, 100));
+        assertTrue(cut.getMessage().contains("train-images-idx3-ubyte.gz") && cut.getMessage().contains("truncated"),
+                cut.getMessage());
+        Files.delete(images);
+        InvalidInputException missing = assertThrows(InvalidInputException.class, () -> load("fashion-mnist", dir, 100, 100));
+        assertTrue(missing.getMessage().contains("train-images-idx3-ubyte"), missing.getMessage());
+    }
+
+    @Test
+    void aValidationSplitIsTheTailOfTheTrainingDataNeverTheTestSet() {
+        TrainSettings plain = TrainSettings.of(ConfigFactory.parseString("train.data { train-size = 40, test-size = 10 }"), "test");
+        TrainSettings held = TrainSettings.of(ConfigFactory.parseString(
+                "train.data { train-size = 40, test-size = 10, validation = 0.25 }"), "test");
+        Datasets.Data full = Datasets.load(plain.data, 3);
+        Datasets.Data split = Datasets.load(held.data, 3);
+        assertEquals(30, split.train().count());
+        assertEquals(10, split.test().count());
+        int pixels = 28 * 28;
+        assertArrayEquals(java.util.Arrays.copyOfRange(full.train().images(), 0, 30 * pixels), split.train().images());
+        assertArrayEquals(java.util.Arrays.copyOfRange(full.train().images(), 30 * pixels, 40 * pixels), split.test().images(),
+                "evaluated on the held-out training examples");
+        assertArrayEquals(java.util.Arrays.copyOfRange(full.train().labels(), 30, 40), split.test().labels());
+        assertEquals(full.train().boxes()[35][2], split.test().boxes()[5][2]);
+        InvalidInputException tooFew = assertThrows(InvalidInputException.class, () -> Datasets.load(TrainSettings.of(
+                ConfigFactory.parseString("train.data { train-size = 1, validation = 0.4 }"), "test").data, 0));
+        assertTrue(tooFew.getMessage().contains("leaves examples on both sides"), tooFew.getMessage());
+    }
 }

@@ -43,8 +43,11 @@ public final class ExperimentLoader {
     private static final Set<String> ROOT_KEYS = Set.of("task-loss-weight", "seed", "non-finite", "pairs");
     private static final Set<String> PAIR_KEYS = Set.of("name", "student", "teacher", "adapters", "losses");
     private static final Set<String> TERM_RESERVED = Set.of("type", "weight", "name", "schedule");
-    /** The blocks an experiment file holds; {@code user} is the place for an application's own keys. */
-    private static final Set<String> TOP_LEVEL = Set.of(ROOT, "train", "user");
+    /**
+     * The blocks an experiment file holds; {@code user} is the place for an application's own keys,
+     * {@code sweep} lists values per path for {@code distill sweep} (a plain run ignores it).
+     */
+    private static final Set<String> TOP_LEVEL = Set.of(ROOT, "train", "user", "sweep");
     /** A weight above this overflows float32 losses long before it means anything. */
     private static final double MAX_WEIGHT = 1e6;
     /** Pair and term names: they make the output keys {@code <pair>.<term>}, so no dot, and never empty. */
@@ -128,8 +131,8 @@ public final class ExperimentLoader {
         for (Map.Entry<String, ConfigValue> e : config.root().entrySet()) {
             if (!TOP_LEVEL.contains(e.getKey())) {
                 problems.add(new Problem(Origin.of(e.getValue().origin()), e.getKey(), "unknown top-level key '" + e.getKey() + "'"
-                        + DidYouMean.hint(e.getKey(), TOP_LEVEL) + " (an experiment holds " + ROOT + " { }, train { }, and"
-                        + " for keys of your own, user { })"));
+                        + DidYouMean.hint(e.getKey(), TOP_LEVEL) + " (an experiment holds " + ROOT + " { }, train { }, sweep { }"
+                        + " and, for keys of your own, user { })"));
             }
         }
         unknownKeys(root, ROOT_KEYS, "the " + ROOT + " block", problems);
