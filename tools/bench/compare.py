@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
-"""Runs the PyTorch eager baseline and distill4j's `distill bench` side by side, in one run, with the
-same threads, and prints per loss both medians and the ratio Java / PyTorch (below 1: distill4j is
-faster). With --write, it also updates BENCHMARKS.md and docs/bench-ratios.png.
+"""Runs the PyTorch eager baseline and distill4j side by side, in one run, alternating, with the same
+threads, and prints per case both medians and the ratio Java / PyTorch (below 1: distill4j is faster):
+per loss (`distill bench` against torch_losses.py), or with --train per training step (`distill bench
+--train` against train_step.py: teacher, student alone, KD, conv1x1 + MGD, FGD). With --write, it also
+updates BENCHMARKS.md and its chart.
 
-    /usr/bin/python3 tools/bench/compare.py [--threads 2] [--write]
+    python3 tools/bench/compare.py [--train] [--threads 2] [--rounds 3] [--write] [--python PY]
 
-Needs Debian's python3-torch (and python3-matplotlib for the chart).
+The PyTorch side runs on the official torch 2.13.0 CPU wheel, the PyTorch a user installs: from --python,
+else $DISTILL4J_TORCH_PYTHON, else tools/bench/.venv (created on first use with
+`python3 -m venv tools/bench/.venv && tools/bench/.venv/bin/pip install torch==2.13.0 numpy matplotlib`,
+from the machine's configured package index or wheel folder). The chart needs matplotlib in that venv.
 """
 import argparse
 import os
@@ -16,7 +21,8 @@ import subprocess
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LINE = re.compile(r"^(\S+(?: \S+)*?)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*$")
+# A case and its median, min and max in ms, or (training steps) its one ms-per-step figure.
+LINE = re.compile(r"^(\S+(?: \S+)*?)\s+([\d.]+)(?:\s+([\d.]+)\s+([\d.]+))?\s*$")
 
 
 def parse(text):
@@ -25,7 +31,7 @@ def parse(text):
     for line in text.splitlines():
         m = LINE.match(line.strip())
         if m:
-            rows[m.group(1)] = (float(m.group(2)), float(m.group(3)))
+            rows[m.group(1)] = (float(m.group(2)), float(m.group(3) or m.group(2)))
     return rows
 
 
@@ -37,6 +43,26 @@ def middle(runs):
 def fastest(runs):
     """Per case, the fastest single run over all rounds: the cost with the least noise in it."""
     return {name: min(r[name][1] for r in runs if name in r) for name in runs[0]}
+
+
+TORCH = "2.13.0"
+VENV = os.path.join(REPO, "tools", "bench", ".venv")
+
+
+def torch_python(given):
+    """The interpreter with torch 2.13: the given one, $DISTILL4J_TORCH_PYTHON, or tools/bench/.venv (made if missing)."""
+    python = given or os.environ.get("DISTILL4J_TORCH_PYTHON") or os.path.join(VENV, "bin", "python")
+    if not given and not os.environ.get("DISTILL4J_TORCH_PYTHON") and not os.path.exists(python):
+        print("creating %s with torch==%s (python3 -m venv, then pip install)" % (VENV, TORCH), file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
+        subprocess.run([python, "-m", "pip", "install", "-q", "torch==" + TORCH, "numpy", "matplotlib"], check=True)
+    found = subprocess.run([python, "-c", "import torch; print(torch.__version__)"], capture_output=True, text=True)
+    if found.returncode != 0:
+        sys.exit("%s has no torch: install it with %s -m pip install torch==%s" % (python, python, TORCH))
+    version = found.stdout.strip()
+    if not version.startswith(TORCH):
+        print("note: %s has torch %s, not the baseline %s" % (python, version, TORCH), file=sys.stderr)
+    return python
 
 
 def cpu_model():
@@ -53,30 +79,35 @@ def cpu_model():
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--torch-script", default=os.path.join(REPO, "tools", "bench", "torch_losses.py"))
+    ap.add_argument("--train", action="store_true", help="training steps (distill bench --train vs train_step.py)")
+    ap.add_argument("--python", help="the interpreter with torch (default: $DISTILL4J_TORCH_PYTHON or tools/bench/.venv)")
+    ap.add_argument("--torch-script", help="the PyTorch side (default: torch_losses.py, or train_step.py with --train)")
     ap.add_argument("--write", action="store_true", help="update BENCHMARKS.md and docs/bench-ratios.png")
     ap.add_argument("--rounds", type=int, default=3,
                     help="run both benches this many times, alternating, and keep the median of each side's "
                          "medians (default 3): on a shared machine one round can land in a noisy minute")
     args = ap.parse_args()
 
+    python = torch_python(args.python)
+    script = args.torch_script or os.path.join(REPO, "tools", "bench", "train_step.py" if args.train else "torch_losses.py")
+    java_args = [os.path.join(REPO, "distill"), "bench"] + (["--train"] if args.train else [])
     env = dict(os.environ, DISTILL_JAVA_OPTS="-Dai.djl.pytorch.num_threads=%d -Dai.djl.pytorch.num_interop_threads=1"
                % args.threads)
     torch_runs, java_runs = [], []
     for r in range(args.rounds):
-        torch_out = subprocess.run(["/usr/bin/python3", args.torch_script, str(args.threads)], check=True,
+        torch_out = subprocess.run([python, script, str(args.threads)], check=True,
                                    capture_output=True, text=True).stdout
-        java_out = subprocess.run([os.path.join(REPO, "distill"), "bench"], check=True, capture_output=True,
-                                  text=True, env=env, cwd=REPO).stdout
+        java_out = subprocess.run(java_args, check=True, capture_output=True, text=True, env=env, cwd=REPO).stdout
         torch_runs.append(parse(torch_out))
         java_runs.append(parse(java_out))
         print("round %d/%d done" % (r + 1, args.rounds), file=sys.stderr)
     torch_rows, java_rows = middle(torch_runs), middle(java_runs)
-    torch_version = torch_out.splitlines()[0]
+    torch_version = torch_out.splitlines()[0]  # "torch 2.13.0+cpu, 2 threads"
     djl_line = java_out.splitlines()[0]
 
-    header = ("| loss (shape) | PyTorch eager median ms | distill4j median ms | ratio Java / PyTorch "
-              "| ratio per round, lowest-highest | ratio of the fastest runs |")
+    what = "recipe (ms per training step)" if args.train else "loss (shape)"
+    header = ("| %s | PyTorch %s eager median ms | distill4j median ms | ratio Java / PyTorch "
+              "| ratio per round, lowest-highest | ratio of the fastest runs |") % (what, torch_version.split()[1].rstrip(","))
     lines = [header, "| --- | ---: | ---: | ---: | ---: | ---: |"]
     torch_fast, java_fast = fastest(torch_runs), fastest(java_runs)
     ratios = []
@@ -96,11 +127,14 @@ def main():
     print(table)
 
     if args.write:
-        write_chart(ratios)
-        write_markdown(machine, table)
+        section = "steps" if args.train else "losses"
+        chart = "bench-steps.png" if args.train else "bench-ratios.png"
+        write_chart(ratios, chart, "Training step per recipe" if args.train else "Forward + backward per loss",
+                    torch_version)
+        write_markdown(machine, table, section, chart)
 
 
-def write_chart(ratios):
+def write_chart(ratios, name, title, torch_version):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -113,18 +147,18 @@ def write_chart(ratios):
             color=["#c0392b" if v > 1 else "#27ae60" for v in values])
     ax.axvline(1.0, color="black", linewidth=1)
     ax.set_xlabel("median time, distill4j / PyTorch eager (below 1: distill4j faster); whiskers: single rounds")
-    ax.set_title("Forward + backward per loss, same machine, same run")
+    ax.set_title("%s, against %s, same machine, same run" % (title, torch_version.split(",")[0]))
     fig.tight_layout()
     os.makedirs(os.path.join(REPO, "docs"), exist_ok=True)
-    fig.savefig(os.path.join(REPO, "docs", "bench-ratios.png"), dpi=110)
+    fig.savefig(os.path.join(REPO, "docs", name), dpi=110)
 
 
-def write_markdown(machine, table):
+def write_markdown(machine, table, section, chart):
     path = os.path.join(REPO, "BENCHMARKS.md")
     with open(path) as f:
         text = f.read()
-    start, end = "<!-- losses:start -->", "<!-- losses:end -->"
-    block = "%s\nMachine and versions: %s.\n\n%s\n\n![ratios](docs/bench-ratios.png)\n%s" % (start, machine, table, end)
+    start, end = "<!-- %s:start -->" % section, "<!-- %s:end -->" % section
+    block = "%s\nMachine and versions: %s.\n\n%s\n\n![ratios](docs/%s)\n%s" % (start, machine, table, chart, end)
     text = re.sub(re.escape(start) + ".*?" + re.escape(end), block, text, flags=re.S)
     with open(path, "w") as f:
         f.write(text)

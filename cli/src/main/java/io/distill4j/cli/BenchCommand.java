@@ -46,6 +46,10 @@ final class BenchCommand implements Callable<Integer> {
             + " resident from the start: DISTILL_JAVA_OPTS='-Xms1g -Xmx1g -XX:+AlwaysPreTouch'")
     boolean memory;
 
+    @Option(names = "--train", description = "milliseconds per training step of distill train's loop: teacher, student"
+            + " alone, KD, conv1x1 + MGD, FGD (tools/bench/train_step.py runs the same in PyTorch)")
+    boolean train;
+
     @Option(names = "--steps", defaultValue = "10000", description = "training steps of --memory (default 10000)")
     int steps;
 
@@ -61,7 +65,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         var runtime = root.runtime(spec.commandLine().getErr());
-        if (memory) {
+        if (train) {
+            StepBench.run(runtime, out, spec.commandLine().getErr());
+        } else if (memory) {
             MemoryBench.run(runtime, steps, out, spec.commandLine().getErr());
         } else if (overhead) {
             new LossBench(runtime, warmup, warmupSeconds, iterations, only).overhead(out);

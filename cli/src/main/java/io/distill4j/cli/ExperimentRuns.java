@@ -68,7 +68,8 @@ final class ExperimentRuns {
                 outcomes.add(job.run());
             }
             boolean validation = experiment.settings().validation() > 0;
-            SeedRuns runs = new SeedRuns(experiment.name(), seeds, outcomes, folder, validation ? "validation" : "test");
+            SeedRuns runs = new SeedRuns(experiment.name(), seeds, outcomes, folder, validation ? "validation" : "test",
+                    experiment.settings().dataLabel());
             if (jobs.size() > 1) {
                 SpreadChart.write(folder.resolve("chart.png"), runs);
             }

@@ -14,10 +14,7 @@ import io.distill4j.runtime.config.Problem;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -154,7 +151,7 @@ final class SweepCommand implements Callable<Integer> {
         }
 
         Config chosen = sweep.pointConfig(winner.point.choice());
-        write(best, header(experiment, winner, sweep, n, held) + chosen.root().render(ConfigRenderOptions.defaults()
+        OutputPaths.writeAtomically(best, header(experiment, winner, sweep, n, held) + chosen.root().render(ConfigRenderOptions.defaults()
                 .setOriginComments(false).setJson(false).setFormatted(true)));
         t.printf(Locale.ROOT, "best: point %d (%s), written as %s%n", winner.point.number(), winner.point.describe(sweep.axes), best);
         t.flush();
@@ -176,7 +173,7 @@ final class SweepCommand implements Callable<Integer> {
         tw.flush();
         out.print(tested);
         out.flush();
-        write(table, text + tested.toString());
+        OutputPaths.writeAtomically(table, text + tested.toString());
         out.println("table: " + table + "   best point: " + best);
         return 0;
     }
@@ -195,12 +192,4 @@ final class SweepCommand implements Callable<Integer> {
                 winner.runs.distilled().percent(), d.difference());
     }
 
-    /** Writes {@code text} next to the target and renames it over, so a half-written file never stands. */
-    private static void write(Path target, String text) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
 }

@@ -4,12 +4,14 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import io.distill4j.cli.train.Report;
+import io.distill4j.cli.train.ResultsTable;
 import io.distill4j.cli.train.SeedRuns;
 import io.distill4j.cli.train.TrainJob;
 import io.distill4j.cli.train.TrainSettings;
 import io.distill4j.runtime.Distill4j;
 import io.distill4j.runtime.Distill4jException;
 import io.distill4j.runtime.InvalidInputException;
+import io.distill4j.runtime.OutputPaths;
 import io.distill4j.runtime.config.ExperimentLoader;
 import io.distill4j.runtime.plan.DistillPlan;
 import java.io.IOException;
@@ -52,12 +54,20 @@ final class TrainCommand implements Callable<Integer> {
             + " and report mean ± std and the paired difference's 95%% confidence interval (default: train.seeds)"})
     Integer seeds;
 
+    @Option(names = "--table", paramLabel = "FILE.md", description = "also write the results as a Markdown table (a column per"
+            + " dataset, a row per model), for a README")
+    Path table;
+
     @Override
     public Integer call() throws IOException {
+        long started = System.nanoTime();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (seeds != null && seeds < 1) {
             throw new InvalidInputException("--seeds " + seeds + ": give at least 1 (the number of seeds to run)");
+        }
+        if (table != null) {
+            OutputPaths.file(table, "the --table file");
         }
         Distill4j runtime = root.runtime(err);
         // Check every experiment before the first one trains: a typo in the third file fails now.
@@ -117,6 +127,11 @@ final class TrainCommand implements Callable<Integer> {
             } else {
                 Report.comparison(out, results.stream().map(r -> r.runs().get(0)).toList(), failures);
             }
+        }
+        if (table != null && !results.isEmpty()) {
+            String command = "distill " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+            OutputPaths.writeAtomically(table, ResultsTable.markdown(results, command, (System.nanoTime() - started) / 60e9));
+            out.println("table: " + table);
         }
         return failures.isEmpty() ? 0 : DistillCli.BAD_INPUT;
     }

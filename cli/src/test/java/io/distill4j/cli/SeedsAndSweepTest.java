@@ -36,7 +36,8 @@ class SeedsAndSweepTest {
     /** The shipped KD experiment on tiny settings, then {@code extra} lines (line 3 onwards). */
     private Path kd(String extra) throws IOException {
         return Files.writeString(tmp.resolve("kd.conf"), "include \"" + TrainCommandTest.EXPERIMENTS.resolve("kd.conf") + "\"\n"
-                + "train { epochs = 2, batch-size = 32, data { train-size = 320, test-size = 128 }, teacher.epochs = 1, output = \""
+                + "train { epochs = 2, batch-size = 32, schedule = constant, data { train-size = 320, test-size = 128 }, teacher.epochs = 1,"
+                + " output = \""
                 + tmp.resolve("runs") + "\", cache = \"" + shared.resolve("cache") + "\" }\n" + extra);
     }
 

@@ -191,6 +191,7 @@ public final class CheckpointListener extends TrainingListenerAdapter {
         }
         completedEpochs = epoch;
         block.progress().resumeAt(step, epoch + 1);
+        optimizer.resumeAt(step);
         return completedEpochs;
     }
 

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
 import ai.djl.util.PairList;
 import io.distill4j.runtime.InvalidInputException;
 import java.io.BufferedInputStream;
@@ -24,15 +25,40 @@ import java.util.concurrent.ConcurrentHashMap;
  * which are stable across processes, unlike DJL's parameter ids.
  */
 public final class CheckpointableSgd extends Optimizer {
-    private final float learningRate;
+    private final Tracker learningRate;
     private final float momentum;
     /** By parameter id, owned by the parameter's manager, so they live as long as the model. */
     private final Map<String, NDArray> velocities = new ConcurrentHashMap<>();
+    /** Updates of each parameter since this optimizer was made (or resumed): the schedule's clock. */
+    private final Map<String, Integer> updates = new ConcurrentHashMap<>();
+    /** Updates done before a resume: a resumed run continues its schedule, it does not restart it. */
+    private volatile int resumedAfter;
 
-    private CheckpointableSgd(Builder builder, float learningRate, float momentum) {
+    private CheckpointableSgd(Builder builder, Tracker learningRate, float momentum) {
         super(builder);
         this.learningRate = learningRate;
         this.momentum = momentum;
+    }
+
+    /**
+     * A learning rate that follows a DJL {@link Tracker} of the update count (for example
+     * {@code Tracker.cosine()}), as DJL's {@code Sgd} follows its tracker; the count survives a
+     * checkpoint (see {@link #resumeAt}).
+     *
+     * @param clipGradient element-wise clip of the gradient, or 0 for none
+     */
+    public static CheckpointableSgd of(Tracker learningRate, float momentum, float clipGradient) {
+        Builder b = new Builder();
+        if (clipGradient > 0) {
+            b.optClipGrad(clipGradient);
+        }
+        return new CheckpointableSgd(b, learningRate, momentum);
+    }
+
+    /** Continues the schedule after {@code steps} updates (a resumed run: every parameter was updated once per step). */
+    public void resumeAt(long steps) {
+        resumedAfter = Math.toIntExact(steps);
+        updates.clear();
     }
 
     /**
@@ -42,17 +68,16 @@ public final class CheckpointableSgd extends Optimizer {
      * @param clipGradient element-wise clip of the gradient, or 0 for none
      */
     public static CheckpointableSgd of(float learningRate, float momentum, float clipGradient) {
-        Builder b = new Builder();
-        if (clipGradient > 0) {
-            b.optClipGrad(clipGradient);
-        }
-        return new CheckpointableSgd(b, learningRate, momentum);
+        return of(Tracker.fixed(learningRate), momentum, clipGradient);
     }
 
     @Override
     public void update(String parameterId, NDArray weight, NDArray grad) {
         NDArray velocity = velocities.computeIfAbsent(parameterId, id -> weight.zerosLike());
-        weight.getNDArrayInternal().sgdUpdate(new NDList(weight, grad, velocity), new NDList(weight), learningRate,
+        // DJL's trackers count updates from 1, as DJL's Sgd passes them.
+        int update = resumedAfter + updates.merge(parameterId, 1, Integer::sum);
+        float lr = learningRate.getNewValue(parameterId, update);
+        weight.getNDArrayInternal().sgdUpdate(new NDList(weight, grad, velocity), new NDList(weight), lr,
                 getWeightDecay(), rescaleGrad, clipGrad, momentum, true);
     }
 

@@ -1,7 +1,6 @@
 package io.distill4j.djl;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,13 +42,15 @@ public final class TrainingChart {
             List<EpochSummary> span = List.of(epochs.get(0), epochs.get(epochs.size() - 1));
             references.forEach((name, value) -> add(accuracy, name, span, e -> 100 * value));
         }
-        Path dir = png.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        // BitmapEncoder adds the extension itself; the temporary file is renamed over the target.
-        Path tmp = Files.createTempFile(dir, ".chart", ".png");
-        String base = tmp.toString().substring(0, tmp.toString().length() - ".png".length());
-        BitmapEncoder.saveBitmap(List.of(losses, accuracy), 1, 2, base, BitmapEncoder.BitmapFormat.PNG);
-        Files.move(tmp, png, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        // BitmapEncoder adds the extension itself: it is given the temporary file's name without it.
+        io.distill4j.runtime.OutputPaths.replace(png, ".png", tmp -> BitmapEncoder.saveBitmap(List.of(losses, accuracy), 1, 2,
+                withoutPng(tmp), BitmapEncoder.BitmapFormat.PNG));
+    }
+
+    /** The path without its {@code .png}, as BitmapEncoder takes it. */
+    public static String withoutPng(Path png) {
+        String name = png.toString();
+        return name.substring(0, name.length() - ".png".length());
     }
 
     private static void add(XYChart chart, String name, List<EpochSummary> epochs, ToDoubleFunction<EpochSummary> y) {

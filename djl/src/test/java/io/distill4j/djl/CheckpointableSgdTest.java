@@ -158,4 +158,68 @@ class CheckpointableSgdTest {
             }
         }
     }
+
+    private static ai.djl.training.tracker.Tracker cosine() {
+        return ai.djl.training.tracker.Tracker.cosine().setBaseValue(0.1f).optFinalValue(0f).setMaxUpdates(6).build();
+    }
+
+    /** A schedule as DJL's SGD follows it (the same tracker), and a resumed run continuing it, not restarting it. */
+    @Test
+    void followsATrackerAsDjlsSgdDoesAndAResumeContinuesTheSchedule() throws IOException {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Block ours = linear(m, 3);
+            Block djls = linear(m, 3);
+            CheckpointableSgd sgd = CheckpointableSgd.of(cosine(), 0.9f, 0);
+            ai.djl.training.optimizer.Optimizer reference = ai.djl.training.optimizer.Optimizer.sgd()
+                    .setLearningRateTracker(cosine()).optMomentum(0.9f).build();
+            for (int i = 0; i < 6; i++) {
+                step(sgd, ours, m);
+                for (var p : djls.getParameters()) {
+                    NDArray w = p.getValue().getArray();
+                    reference.update(p.getValue().getId(), w, m.arange(0f, w.getShape().size(), 1f).mul(0.1f).add(1f)
+                            .reshape(w.getShape()));
+                }
+            }
+            float[] a = weights(ours);
+            float[] b = weights(djls);
+            for (int k = 0; k < a.length; k++) {
+                assertEquals(b[k], a[k], 1e-6f * Math.max(1f, Math.abs(b[k])), "weight " + k);
+            }
+            float[] fixed = weights(stepped(m, CheckpointableSgd.of(0.1f, 0.9f, 0), 6));
+            assertFalse(Arrays.equals(a, fixed), "the schedule changed the steps");
+
+            Path state = tmp.resolve("cosine.ndlist");
+            Block b3 = linear(m, 3);
+            CheckpointableSgd first = CheckpointableSgd.of(cosine(), 0.9f, 0);
+            for (int i = 0; i < 3; i++) {
+                step(first, b3, m);
+            }
+            first.save(b3.getParameters(), state);
+            List<float[]> saved = new ArrayList<>();
+            b3.getParameters().forEach(p -> saved.add(p.getValue().getArray().toFloatArray()));
+            step(first, b3, m);
+            float[] uninterrupted = weights(b3);
+
+            Block resumed = copy(m, saved);
+            CheckpointableSgd loaded = CheckpointableSgd.of(cosine(), 0.9f, 0);
+            loaded.load(resumed.getParameters(), state, m);
+            loaded.resumeAt(3);
+            step(loaded, resumed, m);
+            assertArrayEquals(uninterrupted, weights(resumed), "step 4 at step 4's learning rate");
+
+            Block restarted = copy(m, saved);
+            CheckpointableSgd fromZero = CheckpointableSgd.of(cosine(), 0.9f, 0);
+            fromZero.load(restarted.getParameters(), state, m);
+            step(fromZero, restarted, m);
+            assertFalse(Arrays.equals(uninterrupted, weights(restarted)), "without resumeAt the schedule restarts");
+        }
+    }
+
+    private static Block stepped(NDManager m, CheckpointableSgd sgd, int steps) {
+        Block b = linear(m, 3);
+        for (int i = 0; i < steps; i++) {
+            step(sgd, b, m);
+        }
+        return b;
+    }
 }

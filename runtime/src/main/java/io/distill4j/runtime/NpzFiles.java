@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -115,16 +114,13 @@ public final class NpzFiles {
             copy.setName(k);
             list.add(copy);
         });
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
         try {
-            try (OutputStream os = Files.newOutputStream(tmp)) {
-                list.encode(os, NDList.Encoding.NPZ);
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            OutputPaths.replace(file, ".tmp", tmp -> {
+                try (OutputStream os = Files.newOutputStream(tmp)) {
+                    list.encode(os, NDList.Encoding.NPZ);
+                }
+            });
         } finally {
-            Files.deleteIfExists(tmp);
             list.close();
         }
     }

@@ -67,6 +67,37 @@ public final class OutputPaths {
         return file;
     }
 
+    /** Writes a file's content to the temporary path it is given. */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(Path tmp) throws IOException;
+    }
+
+    /**
+     * Replaces {@code target} atomically: the content is written to a temporary file beside it (same
+     * folder, so the rename stays on one file system), then renamed over it; a half-written file never
+     * stands at {@code target}, and a failed write leaves the old one.
+     *
+     * @param suffix the temporary file's suffix (some writers, like image encoders, need the extension)
+     */
+    public static void replace(Path target, String suffix, Content content) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), suffix);
+        try {
+            content.writeTo(tmp);
+            Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** {@link #replace} with UTF-8 text. */
+    public static void writeAtomically(Path target, String text) throws IOException {
+        replace(target, ".tmp", tmp -> Files.writeString(tmp, text, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     private static String reason(IOException e) {
         String m = e.getMessage();
         return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);

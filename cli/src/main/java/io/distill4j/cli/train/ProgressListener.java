@@ -15,6 +15,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * come before this listener in the config).
  */
 final class ProgressListener extends TrainingListenerAdapter {
+    /** "test", or "validation" when the run evaluates on a split held out of the training data. */
+    private final String evaluatedOn;
     private final String label;
     private final int epochs;
     private final int batches;
@@ -23,7 +25,8 @@ final class ProgressListener extends TrainingListenerAdapter {
     private int epoch = 1;
     private ProgressBar bar;
 
-    ProgressListener(String label, int epochs, int batchesPerEpoch, EpochHistory history, PrintWriter log) {
+    ProgressListener(String label, int epochs, int batchesPerEpoch, EpochHistory history, PrintWriter log, String evaluatedOn) {
+        this.evaluatedOn = evaluatedOn;
         this.label = label;
         this.epochs = epochs;
         this.batches = batchesPerEpoch;
@@ -50,7 +53,8 @@ final class ProgressListener extends TrainingListenerAdapter {
     public void onEpoch(Trainer trainer) {
         close();
         EpochSummary e = history.latest().orElseThrow(); // the history, listed before this listener, recorded the epoch
-        log.printf("%s: epoch %d/%d  loss %.4f  test accuracy %.2f%%%n", label, epoch, epochs, e.loss(), 100 * e.accuracy());
+        log.printf("%s: epoch %d/%d  loss %.4f  %s accuracy %.2f%%%n", label, epoch, epochs, e.loss(), evaluatedOn,
+                100 * e.accuracy());
         log.flush();
         epoch++;
     }

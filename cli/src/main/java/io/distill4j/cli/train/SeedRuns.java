@@ -11,9 +11,10 @@ import java.util.function.ToDoubleFunction;
  *
  * @param seeds the seed of each run, in the order of {@code runs}
  * @param evaluatedOn "test" or "validation": the split every accuracy here was measured on
+ * @param data what the runs trained on, for tables ({@link TrainSettings#dataLabel()})
  */
 public record SeedRuns(String experiment, List<Integer> seeds, List<TrainJob.Outcome> runs, Path output,
-                       String evaluatedOn) {
+                       String evaluatedOn, String data) {
     public SeedRuns {
         if (seeds.size() != runs.size()) {
             throw new IllegalArgumentException(seeds.size() + " seeds for " + runs.size() + " runs");

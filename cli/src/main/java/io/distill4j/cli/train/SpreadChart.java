@@ -2,9 +2,9 @@ package io.distill4j.cli.train;
 
 import io.distill4j.djl.EpochSummary;
 import java.io.IOException;
-import java.nio.file.Files;
+import io.distill4j.djl.TrainingChart;
+import io.distill4j.runtime.OutputPaths;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.function.Function;
 import org.knowm.xchart.BitmapEncoder;
@@ -33,12 +33,8 @@ public final class SpreadChart {
             chart.addSeries("teacher (mean)", new double[] {1, epochs}, new double[] {100 * teacher.mean(), 100 * teacher.mean()})
                     .setMarker(SeriesMarkers.NONE);
         }
-        Path dir = png.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".chart", ".png");
-        String base = tmp.toString().substring(0, tmp.toString().length() - ".png".length());
-        BitmapEncoder.saveBitmap(chart, base, BitmapEncoder.BitmapFormat.PNG);
-        Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        OutputPaths.replace(png, ".png", tmp -> BitmapEncoder.saveBitmap(chart, TrainingChart.withoutPng(tmp),
+                BitmapEncoder.BitmapFormat.PNG));
     }
 
     private static void add(XYChart chart, String name, SeedRuns runs, Function<TrainJob.Outcome, List<EpochSummary>> epochsOf) {

@@ -295,7 +295,7 @@ public final class TrainJob {
         RunResult earlier = aloneRuns == null ? null : aloneRuns.get(key);
         if (earlier != null) {
             log.printf("student alone: the same data, student, schedule and seed ran earlier in this command "
-                    + "(test accuracy %.2f%%); compared against that run%n", 100 * earlier.accuracy());
+                    + "(%s accuracy %.2f%%); compared against that run%n", evaluatedOn(), 100 * earlier.accuracy());
             return earlier;
         }
         RunResult r = fitAlone("student alone", net(settings.student, data.classes()), settings.run.getInt("epochs"),
@@ -312,7 +312,8 @@ public final class TrainJob {
         String label = teacherName.isEmpty() ? "teacher" : "teacher " + teacherName;
         if (scripted != null) {
             RunResult r = new RunResult(label, accuracy(scripted, data.test(), data.root()), 0, List.of());
-            log.printf("%s: TorchScript %s (test accuracy %.2f%%)%n", label, t.getString("torchscript"), 100 * r.accuracy());
+            log.printf("%s: TorchScript %s (%s accuracy %.2f%%)%n", label, t.getString("torchscript"), evaluatedOn(),
+                    100 * r.accuracy());
             runs.put(teacherName, new TeacherRun(r, true));
             return TappedModel.of(scripted, outputNames(t).toArray(String[]::new));
         }
@@ -327,7 +328,7 @@ public final class TrainJob {
                 throw new InvalidInputException(e.getMessage() + "; delete it to retrain");
             }
             RunResult r = new RunResult(label, accuracy(net, data.test(), data.root()), 0, List.of());
-            log.printf("%s: loaded from %s (test accuracy %.2f%%)%n", label, cached, 100 * r.accuracy());
+            log.printf("%s: loaded from %s (%s accuracy %.2f%%)%n", label, cached, evaluatedOn(), 100 * r.accuracy());
             runs.put(teacherName, new TeacherRun(r, true));
         } else {
             Engine.getInstance().setRandomSeed(settings.run.getInt("seed"));
@@ -350,8 +351,8 @@ public final class TrainJob {
         EpochHistory history = new EpochHistory();
         // The zoo's nets return their taps after the logits: the task loss reads the first output and label.
         DefaultTrainingConfig config = new DefaultTrainingConfig(new IndexLoss(Loss.softmaxCrossEntropyLoss(), 0))
-                .optOptimizer(optimizer(lr))
-                .addTrainingListeners(data.shuffle(), history, new ProgressListener(label, epochs, batches(data), history, log));
+                .optOptimizer(optimizer(lr, epochs, batches(data)))
+                .addTrainingListeners(data.shuffle(), history, new ProgressListener(label, epochs, batches(data), history, log, evaluatedOn()));
         try (Trainer trainer = model.newTrainer(config)) {
             trainer.initialize(data.input());
             data.shuffle().startAt(1);
@@ -373,7 +374,8 @@ public final class TrainJob {
         Model model = Model.newInstance(label);
         models.add(model);
         model.setBlock(block);
-        CheckpointableSgd sgd = optimizer((float) settings.run.getDouble("learning-rate"));
+        CheckpointableSgd sgd = optimizer((float) settings.run.getDouble("learning-rate"), settings.run.getInt("epochs"),
+                batches(data));
         CheckpointListener checkpoints = new CheckpointListener(output.resolve("checkpoints"), block, sgd)
                 .note("classes", Integer.toString(data.classes()));
         if (fingerprint != null) {
@@ -385,7 +387,7 @@ public final class TrainJob {
         }
         teacherRuns.forEach((n, t) -> history.reference(n.isEmpty() ? "teacher" : "teacher " + n, t.result().accuracy()));
         int epochs = settings.run.getInt("epochs");
-        ProgressListener progress = new ProgressListener(label, epochs, batches(data), history, log);
+        ProgressListener progress = new ProgressListener(label, epochs, batches(data), history, log, evaluatedOn());
         DefaultTrainingConfig config = new DefaultTrainingConfig(loss).optOptimizer(sgd)
                 .addTrainingListeners(data.shuffle(), new DistillationListener(block, loss, output.resolve("steps.csv")),
                         history, checkpoints, progress);
@@ -410,12 +412,23 @@ public final class TrainJob {
         return result(label, history, t0);
     }
 
+    /** The split the run's accuracies are measured on. */
+    private String evaluatedOn() {
+        return settings.validation() > 0 ? "validation" : "test";
+    }
+
     private static int batches(Data data) {
         return (int) (data.train().size() / data.input().get(0));
     }
 
-    private CheckpointableSgd optimizer(float lr) {
-        return CheckpointableSgd.of(lr, 0.9f, (float) settings.run.getDouble("clip-gradient"));
+    /** SGD with momentum 0.9; with {@code schedule = cosine}, DJL's cosine tracker from lr to 0 over the run's steps. */
+    private CheckpointableSgd optimizer(float lr, int epochs, int batchesPerEpoch) {
+        float clip = (float) settings.run.getDouble("clip-gradient");
+        if (settings.run.getString("schedule").equals("constant")) {
+            return CheckpointableSgd.of(lr, 0.9f, clip);
+        }
+        return CheckpointableSgd.of(ai.djl.training.tracker.Tracker.cosine().setBaseValue(lr).optFinalValue(0f)
+                .setMaxUpdates(Math.max(1, epochs * batchesPerEpoch)).build(), 0.9f, clip);
     }
 
     private static RunResult result(String label, EpochHistory history, long t0) {

@@ -32,6 +32,9 @@ public final class TrainSettings {
             OptionSpec.ofInt("epochs", 8, "epochs of each student run (alone and distilled)").atLeast(1),
             OptionSpec.ofInt("batch-size", 64, "examples per step").atLeast(1),
             OptionSpec.ofDouble("learning-rate", 0.05, "SGD learning rate of the student (momentum 0.9)").greaterThan(0),
+            OptionSpec.ofChoice("schedule", "cosine", "learning rate over the run: cosine decays it to 0 by the last step"
+                    + " (the final model is the settled one, not one caught mid-oscillation); constant keeps it", "cosine",
+                    "constant"),
             OptionSpec.ofDouble("clip-gradient", 0.0, "clip every gradient element to [-c, c]; 0 for none").atLeast(0),
             OptionSpec.ofChoice("device", "auto", "auto picks the GPU when the CUDA build and a GPU are present", "auto", "cpu", "gpu"),
             OptionSpec.ofString("output", "runs", "folder of the run's logs, chart, checkpoints"),
@@ -61,7 +64,7 @@ public final class TrainSettings {
             OptionSpec.ofInt("width", 4, "channels of the first stage (then x2, x4)").atLeast(1));
 
     /** Raised whenever the zoo's architectures or training change, so that cached teachers are retrained. */
-    static final int MODELS_VERSION = 4;
+    static final int MODELS_VERSION = 5;
 
     final Options run;
     final Options data;
@@ -208,7 +211,8 @@ public final class TrainSettings {
 
     /** A key for a trained teacher: it depends on the data, the teacher's settings and the seed only. */
     String teacherKey(Options teacher) {
-        String text = "models-v" + MODELS_VERSION + "|" + render(data) + "|" + render(teacher) + "|seed=" + run.getInt("seed");
+        String text = "models-v" + MODELS_VERSION + "|" + render(data) + "|" + render(teacher) + "|seed=" + run.getInt("seed")
+                + "|schedule=" + run.getString("schedule");
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return teacher.getString("arch") + "-" + HexFormat.of().formatHex(digest).substring(0, 16);
@@ -233,6 +237,17 @@ public final class TrainSettings {
     /** The fraction of the training data held out for evaluation ({@code train.data.validation}). */
     public double validation() {
         return data.getDouble("validation");
+    }
+
+    /** The data a run trains on, for tables: "built-in shapes", "Fashion-MNIST", or the source and its folder. */
+    public String dataLabel() {
+        String source = data.getString("source");
+        String size = " (" + data.getInt("train-size") + " train)";
+        return switch (source) {
+            case "shapes" -> "built-in shapes" + size;
+            case "fashion-mnist" -> "Fashion-MNIST" + size;
+            default -> source + " " + data.getString("path") + size;
+        };
     }
 
     /** The first seed ({@code train.seed}). */

@@ -1,0 +1,77 @@
+package io.distill4j.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.distill4j.cli.train.TrainJob;
+import io.distill4j.cli.train.TrainSettings;
+import io.distill4j.runtime.Distill4j;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Milliseconds per training step of {@code distill train}'s own loop (model set-up, every step and the
+ * per-epoch evaluation, divided by the steps), for the recipes that tools/bench/train_step.py runs in
+ * PyTorch eager with the same models, shapes, optimizer and epochs: the teacher trained, the student
+ * alone, and the student distilled by KD, by a 1x1-conv + MGD feature pair, and by FGD on the boxes.
+ */
+final class StepBench {
+    /** Shapes of both sides: 3,840 training images of 1x28x28 in batches of 64 (60 steps an epoch), 640 test images. */
+    static final int TRAIN = 3840;
+    static final int TEST = 640;
+    static final int BATCH = 64;
+    static final int EPOCHS = 3;
+
+    /** The distilled recipes besides KD (the built-in default), as experiment text. */
+    static final Map<String, String> RECIPES = new LinkedHashMap<>();
+
+    static {
+        RECIPES.put("mgd", "distill4j { pairs = [ { name = stage3, student = stage3, teacher = stage3, adapters = [ { type = conv1x1 } ]"
+                + ", losses = [ { type = mgd, alpha = 7e-5, lambda = 0.15, mask = channel } ] } ] }");
+        RECIPES.put("fgd", "distill4j { pairs = [ { name = stage2, student = stage2, teacher = stage2, losses = [ { type = fgd,"
+                + " weight = 1, temperature = 0.5, alpha = 1e-3, beta = 5e-4, gamma = 1e-3, lambda = 5e-6 } ] } ] }");
+    }
+
+    private StepBench() {}
+
+    static void run(Distill4j runtime, PrintWriter out, PrintWriter err) throws IOException {
+        run(runtime, out, err, TRAIN, TEST, EPOCHS);
+    }
+
+    /** The bench at other sizes (a test runs it small). */
+    static void run(Distill4j runtime, PrintWriter out, PrintWriter err, int trainSize, int testSize, int epochs)
+            throws IOException {
+        Path dir = Files.createTempDirectory("distill-steps");
+        String train = "train { epochs = " + epochs + ", batch-size = " + BATCH + ", teacher.epochs = " + epochs
+                + ", data { train-size = " + trainSize + ", test-size = " + testSize + " }, output = \"" + dir.resolve("runs")
+                + "\", cache = \"" + dir.resolve("cache") + "\" }";
+        int steps = epochs * (trainSize / BATCH);
+        out.printf("djl %s threads %s%n", ai.djl.engine.Engine.getInstance().getVersion(),
+                System.getProperty("ai.djl.pytorch.num_threads", "default"));
+        out.printf(Locale.ROOT, "steps per run: %d (%d epochs of %d, batch %d), evaluation on %d images after each epoch%n",
+                steps, epochs, trainSize / BATCH, BATCH, testSize);
+        Config kd = ConfigFactory.parseString(train).withFallback(TrainCommand.builtIn()).resolve();
+        TrainJob.Outcome first = job(runtime, "kd", kd, err, false).run();
+        line(out, "teacher", first.teacher().result().seconds(), steps);
+        line(out, "alone", first.alone().seconds(), steps);
+        line(out, "kd", first.distilled().seconds(), steps);
+        for (Map.Entry<String, String> r : RECIPES.entrySet()) {
+            Config c = ConfigFactory.parseString(train + "\n" + r.getValue()).resolve();
+            line(out, r.getKey(), job(runtime, r.getKey(), c, err, true).run().distilled().seconds(), steps);
+        }
+    }
+
+    private static TrainJob job(Distill4j runtime, String name, Config c, PrintWriter err, boolean distilledOnly) {
+        TrainJob job = new TrainJob(name, runtime.experiments().parse(c, "bench " + name), TrainSettings.of(c, name), false, err);
+        return distilledOnly ? job.distilledOnly() : job;
+    }
+
+    private static void line(PrintWriter out, String recipe, double seconds, int steps) {
+        out.printf(Locale.ROOT, "%-10s %10.3f%n", recipe, 1000 * seconds / steps);
+        out.flush();
+    }
+}

@@ -1,0 +1,41 @@
+package io.distill4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.distill4j.runtime.Distill4j;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The training-step bench, run small: every recipe trains through distill train's loop and gets a time per step. */
+class StepBenchTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void everyRecipeTrainsAndIsTimedInTheLineFormatCompareReads() throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        StringWriter out = new StringWriter();
+        Distill4j runtime = Distill4j.start(Files.createDirectories(tmp.resolve("no-plugins")));
+        StepBench.run(runtime, new PrintWriter(out), new PrintWriter(new StringWriter()), 128, 64, 1);
+        Map<String, Double> times = new LinkedHashMap<>();
+        for (String line : out.toString().split("\n")) {
+            // tools/bench/compare.py's line: a name, then milliseconds per step
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\w+)\\s+([\\d.]+)$").matcher(line.strip());
+            if (m.matches()) {
+                times.put(m.group(1), Double.parseDouble(m.group(2)));
+            }
+        }
+        assertEquals(List.of("teacher", "alone", "kd", "mgd", "fgd"), List.copyOf(times.keySet()), out.toString());
+        times.forEach((recipe, ms) -> assertTrue(ms > 0 && ms < 60_000, recipe + ": " + ms));
+        assertTrue(out.toString().contains("steps per run: 2 (1 epochs of 2, batch 64)"), out.toString());
+    }
+}

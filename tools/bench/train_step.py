@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""PyTorch eager training loops with distill4j's zoo models and recipes, layer for layer, at the shapes
+of `distill bench --train` (cli/.../StepBench.java): 3,840 images of 1x28x28 in batches of 64, three
+epochs, an evaluation pass over 640 test images after each epoch, SGD with momentum 0.9 at lr 0.05 on a
+cosine schedule to 0 (DJL's CosineTracker, which counts updates from 1), batch norm momentum 0.1.
+Prints milliseconds per step (set-up, steps and evaluations over the steps) per recipe:
+
+    python tools/bench/train_step.py THREADS
+
+Run by tools/bench/compare.py --train, alternating with the Java side. The loss formulas are those of
+the golden-value scripts (tools/golden), which the Java losses match to float tolerance.
+"""
+import math
+import os
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "golden"))
+import detection  # noqa: E402  (FGD: masks, attention, GcBlock)
+import features  # noqa: E402  (MGD's generator)
+
+TRAIN, TEST, BATCH, EPOCHS, LR = 3840, 640, 64, 3, 0.05
+
+
+def conv(cin, cout, stride):
+    return nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False)
+
+
+class Residual(nn.Module):
+    def __init__(self, cin, c, stride):
+        super().__init__()
+        self.main = nn.Sequential(conv(cin, c, stride), nn.BatchNorm2d(c), nn.ReLU(), conv(c, c, 1), nn.BatchNorm2d(c))
+        self.shortcut = nn.Identity() if stride == 1 else nn.Sequential(nn.Conv2d(cin, c, 1, stride=stride, bias=False),
+                                                                        nn.BatchNorm2d(c))
+
+    def forward(self, x):
+        return F.relu(self.main(x) + self.shortcut(x))
+
+
+class TappedNet(nn.Module):
+    """distill4j's TappedNet: three stages and a head; forward returns logits, stage1, stage2, stage3."""
+    def __init__(self, stages, channels, classes=10):
+        super().__init__()
+        self.stages = nn.ModuleList(stages)
+        self.head = nn.Linear(channels, classes)
+
+    def forward(self, x):
+        taps = []
+        for s in self.stages:
+            x = s(x)
+            taps.append(x)
+        return [self.head(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))] + taps
+
+
+def cnn(w):
+    block = lambda cin, c, s: nn.Sequential(conv(cin, c, s), nn.BatchNorm2d(c), nn.ReLU())
+    return TappedNet([block(1, w, 1), block(w, 2 * w, 2), block(2 * w, 4 * w, 2)], 4 * w)
+
+
+def resnet(w):
+    stem = nn.Sequential(conv(1, w, 1), nn.BatchNorm2d(w), nn.ReLU(), Residual(w, w, 1))
+    return TappedNet([stem, Residual(w, 2 * w, 2), Residual(2 * w, 4 * w, 2)], 4 * w)
+
+
+def data(n, seed):
+    g = torch.Generator().manual_seed(seed)
+    images = torch.rand(n, 1, 28, 28, generator=g)
+    labels = torch.randint(0, 10, (n,), generator=g)
+    corner = torch.rand(n, 2, generator=g) * 14
+    boxes = torch.cat([corner, corner + 10], dim=1).view(n, 1, 4)
+    return images, labels, boxes
+
+
+def kd(s, t, temperature=2.0):
+    return F.kl_div(F.log_softmax(s / temperature, dim=1), F.softmax(t / temperature, dim=1),
+                    reduction="batchmean") * temperature ** 2
+
+
+class Mgd(nn.Module):
+    """stage3: conv1x1 (16 -> 64) then MGD with a channel mask (alpha 7e-5, lambda 0.15)."""
+    def __init__(self):
+        super().__init__()
+        self.align = nn.Conv2d(16, 64, 1)
+        self.generator = features.Generator(64)
+
+    def forward(self, student, teacher, labels, boxes):
+        s, t = self.align(student[3]), teacher[3]
+        mask = (torch.rand(s.shape[0], s.shape[1], 1, 1) >= 0.15).float()
+        return features.mgd(s, t, self.generator, mask, alpha=7e-5)
+
+
+class Fgd(nn.Module):
+    """stage2: FGD's align conv (8 -> 32), attention masks from the boxes, GcBlocks; the golden script's formula."""
+    def __init__(self):
+        super().__init__()
+        self.align = nn.Conv2d(8, 32, 1)
+        self.gc_s, self.gc_t = detection.GcBlock(32), detection.GcBlock(32)
+
+    def forward(self, student, teacher, labels, boxes):
+        sizes = torch.full((boxes.shape[0], 2), 28.0)
+        return detection.fgd(student[2], teacher[2], boxes, sizes, self.align, self.gc_s, self.gc_t, temperature=0.5,
+                             alpha=1e-3, beta=5e-4, gamma=1e-3, lam=5e-6)
+
+
+class Kd(nn.Module):
+    def forward(self, student, teacher, labels, boxes):
+        return 0.5 * kd(student[0], teacher[0])
+
+
+def fit(model, train, test, teacher=None, term=None):
+    """Trains `model` (and `term`'s trainable parts) EPOCHS epochs; returns ms per step."""
+    start = time.perf_counter()
+    params = list(model.parameters()) + (list(term.parameters()) if term is not None else [])
+    opt = torch.optim.SGD(params, lr=LR, momentum=0.9)
+    steps = EPOCHS * (TRAIN // BATCH)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: (1 + math.cos(math.pi * min(k + 1, steps) / steps)) / 2)
+    images, labels, boxes = train
+    g = torch.Generator().manual_seed(0)
+    for epoch in range(EPOCHS):
+        model.train()
+        order = torch.randperm(TRAIN, generator=g)
+        for b in range(TRAIN // BATCH):
+            idx = order[b * BATCH:(b + 1) * BATCH]
+            x, y = images[idx], labels[idx]
+            out = model(x)
+            loss = F.cross_entropy(out[0], y)
+            if teacher is not None:
+                with torch.no_grad():
+                    t_out = teacher(x)
+                loss = loss + term(out, t_out, y, boxes[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            loss.item()  # the step's loss, as distill4j logs every step
+        model.eval()
+        correct = 0
+        with torch.no_grad():
+            for b in range(0, TEST, BATCH):
+                correct += (model(test[0][b:b + BATCH])[0].argmax(1) == test[1][b:b + BATCH]).sum().item()
+    return 1000 * (time.perf_counter() - start) / steps
+
+
+def main():
+    torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
+    torch.manual_seed(0)
+    train, test = data(TRAIN, 1), data(TEST, 2)
+    print("torch %s threads %d" % (torch.__version__, torch.get_num_threads()))
+    teacher = resnet(16)
+    print("%-10s %10.3f" % ("teacher", fit(teacher, train, test)))
+    teacher.eval()
+    for p in teacher.parameters():
+        p.requires_grad_(False)
+    print("%-10s %10.3f" % ("alone", fit(cnn(4), train, test)))
+    for name, term in (("kd", Kd()), ("mgd", Mgd()), ("fgd", Fgd())):
+        print("%-10s %10.3f" % (name, fit(cnn(4), train, test, teacher, term)))
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
