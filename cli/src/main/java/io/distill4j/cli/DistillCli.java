@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "distill", mixinStandardHelpOptions = true, versionProvider = DistillCli.Version.class,
         description = "Knowledge distillation on DJL's PyTorch engine, configured by HOCON experiments.",
-        subcommands = {TrainCommand.class, SweepCommand.class, ExportCommand.class, PluginsCommand.class, CheckCommand.class, EvalCommand.class,
+        subcommands = {TrainCommand.class, SweepCommand.class, TeacherOutputsCommand.class, ExportCommand.class, PluginsCommand.class, CheckCommand.class, EvalCommand.class,
             BenchCommand.class})
 public final class DistillCli {
     /** Exit code for bad input. */

@@ -86,6 +86,23 @@ public final class DistillationBlock extends AbstractBlock {
         }
         this.teachers = new LinkedHashMap<>(teachers);
         this.teachers.values().forEach(t -> t.freezeParameters(true));
+        this.indexed = this.teachers.values().stream().anyMatch(DistillationBlock::cached);
+    }
+
+    /** Whether a teacher reads stored outputs: then the batch's last input is the sample indices, not the student's. */
+    private final boolean indexed;
+
+    private static boolean cached(TappedModel teacher) {
+        return teacher.inner() instanceof CachedTeacher;
+    }
+
+    /** The inputs the student (and every teacher that runs) takes: all but the sample indices of stored outputs. */
+    private NDList modelInputs(NDList inputs) {
+        return indexed ? inputs.subNDList(0, inputs.size() - 1) : inputs;
+    }
+
+    private Shape[] modelInputs(Shape[] shapes) {
+        return indexed ? java.util.Arrays.copyOf(shapes, shapes.length - 1) : shapes;
     }
 
     /** The prefix by which a pair takes its teacher tensor from the student itself. */
@@ -153,11 +170,12 @@ public final class DistillationBlock extends AbstractBlock {
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         lastForwardTraining = training;
         lastParameterStore = ps;
-        NDList out = new NDList(student.forward(ps, inputs, training, params));
+        NDList models = modelInputs(inputs);
+        NDList out = new NDList(student.forward(ps, models, training, params));
         // Inference mode and detached outputs: the teacher adds nothing to the graph and keeps its statistics.
         ParameterStore frozen = new ParameterStore(inputs.head().getManager(), false);
         for (TappedModel teacher : teachers.values()) {
-            for (NDArray t : teacher.forward(frozen, inputs, false, null)) {
+            for (NDArray t : teacher.forward(frozen, cached(teacher) ? inputs : models, false, null)) {
                 out.add(t.stopGradient());
             }
         }
@@ -166,7 +184,7 @@ public final class DistillationBlock extends AbstractBlock {
 
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        student.initialize(manager, dataType, inputShapes);
+        student.initialize(manager, dataType, modelInputs(inputShapes));
         teachers.forEach((name, teacher) -> {
             // Every parameter holds values: a TorchScript module has its own (and reports no DJL initialisation).
             if (!teacher.getParameters().values().stream().allMatch(ai.djl.nn.Parameter::isInitialized)) {
@@ -176,8 +194,9 @@ public final class DistillationBlock extends AbstractBlock {
         });
         if (distiller == null) {
             Map<String, Map<String, Shape>> teacherShapes = new LinkedHashMap<>();
-            teachers.forEach((name, teacher) -> teacherShapes.put(name, shapes(teacher, manager, inputShapes)));
-            distiller = bind(plan, shapes(student, manager, inputShapes), teacherShapes);
+            teachers.forEach((name, teacher) -> teacherShapes.put(name, shapes(teacher, manager,
+                    cached(teacher) ? inputShapes : modelInputs(inputShapes))));
+            distiller = bind(plan, shapes(student, manager, modelInputs(inputShapes)), teacherShapes);
             DistillationParts parts = distiller.trainableParts();
             if (!parts.isEmpty()) {
                 addChildBlock("distill", parts);
@@ -241,9 +260,9 @@ public final class DistillationBlock extends AbstractBlock {
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        List<Shape> all = new java.util.ArrayList<>(List.of(student.getOutputShapes(inputShapes)));
+        List<Shape> all = new java.util.ArrayList<>(List.of(student.getOutputShapes(modelInputs(inputShapes))));
         for (TappedModel teacher : teachers.values()) {
-            all.addAll(List.of(teacher.getOutputShapes(inputShapes)));
+            all.addAll(List.of(teacher.getOutputShapes(cached(teacher) ? inputShapes : modelInputs(inputShapes))));
         }
         return all.toArray(Shape[]::new);
     }

@@ -20,6 +20,7 @@ import ai.djl.training.dataset.SequenceSampler;
 import ai.djl.training.loss.IndexLoss;
 import ai.djl.training.loss.Loss;
 import ai.djl.translate.TranslateException;
+import io.distill4j.djl.CachedTeacher;
 import io.distill4j.djl.CheckpointListener;
 import io.distill4j.djl.CheckpointableSgd;
 import io.distill4j.djl.DistillationBlock;
@@ -29,6 +30,7 @@ import io.distill4j.djl.EpochHistory;
 import io.distill4j.djl.EpochShuffle;
 import io.distill4j.djl.EpochSummary;
 import io.distill4j.djl.TappedModel;
+import io.distill4j.djl.TeacherOutputs;
 import io.distill4j.runtime.Checksums;
 import io.distill4j.runtime.InvalidInputException;
 import io.distill4j.runtime.OutputPaths;
@@ -122,6 +124,8 @@ public final class TrainJob {
     private String fingerprint;
     private boolean distilledOnly;
     private boolean prepared;
+    /** Whether the distilled run reads stored teacher outputs (train.teacher-outputs) instead of running the teachers. */
+    private boolean readsStoredOutputs;
     /** Models live until the job ends: the teachers' parameters are used after their training. */
     private final List<Model> models = new ArrayList<>();
 
@@ -183,7 +187,7 @@ public final class TrainJob {
 
     /** The data of one run: datasets and the shuffle they share, whose epoch each run sets. */
     private record Data(ArrayDataset train, ArrayDataset test, EpochShuffle shuffle, Shape input, int classes,
-                        NDManager root) {}
+                        NDManager root, Datasets.Data splits) {}
 
     public Outcome run() throws IOException {
         prepare();
@@ -193,38 +197,200 @@ public final class TrainJob {
             Datasets.Data loaded = Datasets.load(settings.data, seed);
             EpochShuffle shuffle = new EpochShuffle(seed);
             Datasets.Split tr = loaded.train();
-            Data data = new Data(dataset(root, tr, shuffle), dataset(root, loaded.test(), null), shuffle,
-                    new Shape(settings.run.getInt("batch-size"), tr.channels(), tr.size(), tr.size()), loaded.classes(), root);
-
-            // Every pair is checked against the models' shapes before any teacher is trained or loaded.
-            Map<String, Block> scripted = new LinkedHashMap<>();
-            Map<String, Map<String, Shape>> teacherShapes = new LinkedHashMap<>();
-            for (Map.Entry<String, Options> t : settings.teachers.entrySet()) {
-                String torchscript = t.getValue().getString("torchscript");
-                if (torchscript.isBlank()) {
-                    teacherShapes.put(t.getKey(), outputShapes(net(t.getValue(), data.classes()), TappedNet.OUTPUTS, data.input()));
-                } else {
-                    String key = settingsKey(t.getKey());
-                    Block model = loadTorchScript(Path.of(torchscript), device, key);
-                    scripted.put(t.getKey(), model);
-                    teacherShapes.put(t.getKey(), probeShapes(model, outputNames(t.getValue()), data, key));
-                }
+            Data data = new Data(dataset(root, tr, shuffle, 0), dataset(root, loaded.test(), null, 0), shuffle,
+                    new Shape(settings.run.getInt("batch-size"), tr.channels(), tr.size(), tr.size()), loaded.classes(), root,
+                    loaded);
+            Teachers checked = checkedTeachers(device, data);
+            // Stored outputs are checked against this run's data, teachers and pairs before any training.
+            TeacherOutputs stored = null;
+            String storedAt = settings.run.getString("teacher-outputs");
+            if (!storedAt.isBlank()) {
+                stored = TeacherOutputs.open(Path.of(storedAt));
+                stored.checkData(fingerprint(loaded), neededTaps(checked.shapes()));
+                stored.checkTeachers(teacherChecksums(true));
             }
-            DistillationBlock.check(plan, outputShapes(net(settings.student, data.classes()), TappedNet.OUTPUTS, data.input()),
-                    teacherShapes);
 
             Map<String, TeacherRun> teacherRuns = new LinkedHashMap<>();
             Map<String, TappedModel> teachers = new LinkedHashMap<>();
             for (Map.Entry<String, Options> t : settings.teachers.entrySet()) {
-                teachers.put(t.getKey(), teacher(t.getKey(), t.getValue(), scripted.get(t.getKey()), data, teacherRuns));
+                teachers.put(t.getKey(), teacher(t.getKey(), t.getValue(), checked.scripted().get(t.getKey()), data, teacherRuns));
+            }
+            if (stored != null) {
+                log.printf("teacher outputs: %s (%d samples, %s); the distilled run reads them instead of running the teacher%n",
+                        stored.folder(), stored.samples(), stored.precision());
+                CachedTeacher cached = new CachedTeacher(stored);
+                readsStoredOutputs = true;
+                teachers = Map.of("", TappedModel.of(cached, cached.names()));
+                data = new Data(dataset(root, tr, shuffle, 1), dataset(root, loaded.test(), null, 1 + tr.count()), shuffle,
+                        data.input(), data.classes(), root, loaded);
             }
 
             Engine.getInstance().setRandomSeed(seed);
-            RunResult alone = distilledOnly ? new RunResult("student alone", Double.NaN, 0, List.of()) : alone(data);
+            RunResult alone = distilledOnly ? new RunResult("student alone", Double.NaN, 0, List.of())
+                    : alone(stored == null ? data : withoutIndices(data, root, tr, loaded, shuffle));
 
             Engine.getInstance().setRandomSeed(seed);
             RunResult distilled = fitDistilled(teachers, teacherRuns, alone, data);
             return new Outcome(name, teacherRuns, alone, distilled, output, data.classes());
+        } catch (TranslateException e) {
+            throw new IllegalStateException("batching the dataset failed: " + e.getMessage(), e);
+        } finally {
+            models.forEach(Model::close);
+            models.clear();
+        }
+    }
+
+    /** The teachers' output shapes (every pair checked against them), and the TorchScript teachers loaded. */
+    private record Teachers(Map<String, Block> scripted, Map<String, Map<String, Shape>> shapes) {}
+
+    /** Every pair is checked against the models' shapes before any teacher is trained or loaded. */
+    private Teachers checkedTeachers(Device device, Data data) throws IOException {
+        Map<String, Block> scripted = new LinkedHashMap<>();
+        Map<String, Map<String, Shape>> teacherShapes = new LinkedHashMap<>();
+        for (Map.Entry<String, Options> t : settings.teachers.entrySet()) {
+            String torchscript = t.getValue().getString("torchscript");
+            if (torchscript.isBlank()) {
+                teacherShapes.put(t.getKey(), outputShapes(net(t.getValue(), data.classes()), TappedNet.OUTPUTS, data.input()));
+            } else {
+                String key = settingsKey(t.getKey());
+                Block model = loadTorchScript(Path.of(torchscript), device, key);
+                scripted.put(t.getKey(), model);
+                teacherShapes.put(t.getKey(), probeShapes(model, outputNames(t.getValue()), data, key));
+            }
+        }
+        DistillationBlock.check(plan, outputShapes(net(settings.student, data.classes()), TappedNet.OUTPUTS, data.input()),
+                teacherShapes);
+        return new Teachers(scripted, teacherShapes);
+    }
+
+    /** The same data without the sample-index input (the student alone takes the images only). */
+    private Data withoutIndices(Data data, NDManager root, Datasets.Split tr, Datasets.Data loaded, EpochShuffle shuffle) {
+        return new Data(dataset(root, tr, shuffle, 0), dataset(root, loaded.test(), null, 0), shuffle, data.input(),
+                data.classes(), root, loaded);
+    }
+
+    /**
+     * The teacher tensors the plan's pairs read, as the distillation block names them ({@code logits},
+     * or {@code big.logits} with named teachers), with their shapes per sample, in the pairs' order.
+     */
+    private Map<String, Shape> neededTaps(Map<String, Map<String, Shape>> shapes) {
+        Map<String, Shape> all = new LinkedHashMap<>();
+        shapes.forEach((teacher, outs) -> outs.forEach((o, shape) ->
+                all.put(teacher.isEmpty() ? o : teacher + "." + o, shape.slice(1))));
+        Map<String, Shape> needed = new LinkedHashMap<>();
+        plan.pairs().forEach(p -> {
+            if (all.containsKey(p.teacher())) {
+                needed.put(p.teacher(), all.get(p.teacher()));
+            }
+        });
+        return needed;
+    }
+
+    /**
+     * A checksum of each teacher's parameters: its cached parameter file's, or its TorchScript file's.
+     *
+     * @param forStoredOutputs a teacher not trained yet cannot be the one stored outputs came from: refused
+     *     before anything trains
+     */
+    private Map<String, String> teacherChecksums(boolean forStoredOutputs) throws IOException {
+        Map<String, String> sums = new LinkedHashMap<>();
+        for (Map.Entry<String, Options> t : settings.teachers.entrySet()) {
+            String torchscript = t.getValue().getString("torchscript");
+            Path file = torchscript.isBlank() ? teacherCache().resolve(settings.teacherKey(t.getValue()) + ".params")
+                    : Path.of(torchscript);
+            if (forStoredOutputs && !Files.isRegularFile(file)) {
+                throw new InvalidInputException(settings.run.getString("teacher-outputs") + ": these teacher outputs cannot be"
+                        + " of this run's " + (t.getKey().isEmpty() ? "teacher" : "teacher " + t.getKey()) + ", which is not"
+                        + " trained yet (no " + file + "); compute them with distill teacher-outputs");
+            }
+            sums.put(t.getKey(), Checksums.sha256(file));
+        }
+        return sums;
+    }
+
+    /** What the samples are, in index order (training split, then test split): their pixels, labels and boxes, hashed. */
+    static String fingerprint(Datasets.Data data) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            for (Datasets.Split s : List.of(data.train(), data.test())) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * (s.images().length + s.labels().length + 4 * s.count()));
+                b.asFloatBuffer().put(s.images());
+                b.position(4 * s.images().length);
+                for (int label : s.labels()) {
+                    b.putInt(label);
+                }
+                for (float[] box : s.boxes()) {
+                    for (float v : box) {
+                        b.putFloat(v);
+                    }
+                }
+                md.update(b.array());
+                md.update(("|" + s.count() + "x" + s.channels() + "x" + s.size() + "|").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return java.util.HexFormat.of().formatHex(md.digest()).substring(0, 32);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Computes the teachers' outputs that the plan's pairs read, in inference mode, for every sample
+     * (the training split, then the test split, in order) and stores them at {@code dir}. The teachers
+     * come from their TorchScript files or the cache, or are trained now, as for a run.
+     *
+     * @return the stored outputs, opened (and so checked)
+     */
+    public TeacherOutputs computeTeacherOutputs(Path dir, TeacherOutputs.Precision precision, int shardSize)
+            throws IOException {
+        OutputPaths.folder(dir.toAbsolutePath().getParent(), "the folder of the teacher outputs");
+        OutputPaths.folder(teacherCache(), "train.cache (the teacher cache)");
+        Device device = device();
+        int seed = settings.run.getInt("seed");
+        try (NDManager root = NDManager.newBaseManager(device)) {
+            Datasets.Data loaded = Datasets.load(settings.data, seed);
+            Datasets.Split tr = loaded.train();
+            Data data = new Data(dataset(root, tr, new EpochShuffle(seed), 0), dataset(root, loaded.test(), null, 0),
+                    new EpochShuffle(seed), new Shape(settings.run.getInt("batch-size"), tr.channels(), tr.size(), tr.size()),
+                    loaded.classes(), root, loaded);
+            Teachers checked = checkedTeachers(device, data);
+            Map<String, TeacherRun> runs = new LinkedHashMap<>();
+            Map<String, TappedModel> teachers = new LinkedHashMap<>();
+            for (Map.Entry<String, Options> t : settings.teachers.entrySet()) {
+                teachers.put(t.getKey(), teacher(t.getKey(), t.getValue(), checked.scripted().get(t.getKey()), data, runs));
+            }
+            Map<String, Shape> taps = neededTaps(checked.shapes());
+            if (taps.isEmpty()) {
+                throw new InvalidInputException(name + ": no pair reads a teacher tensor (self-distillation only): nothing"
+                        + " to store");
+            }
+            try (TeacherOutputs.Writer w = TeacherOutputs.writer(dir, taps, precision, shardSize, fingerprint(loaded),
+                    teacherChecksums(false))) {
+                runs.forEach((n, r) -> w.note("accuracy." + (n.isEmpty() ? "default" : n), Double.toString(r.result().accuracy())));
+                int batch = settings.run.getInt("batch-size");
+                for (Datasets.Split split : List.of(tr, loaded.test())) {
+                    int pixels = split.channels() * split.size() * split.size();
+                    for (int from = 0; from < split.count(); from += batch) {
+                        int n = Math.min(batch, split.count() - from);
+                        try (NDManager m = root.newSubManager()) {
+                            NDArray x = m.create(java.util.Arrays.copyOfRange(split.images(), from * pixels, (from + n) * pixels),
+                                    new Shape(n, split.channels(), split.size(), split.size()));
+                            Map<String, NDArray> byName = new LinkedHashMap<>();
+                            teachers.forEach((tn, model) -> {
+                                NDList out = model.forward(new ParameterStore(m, false), new NDList(x), false, null);
+                                List<String> names = model.outputNames();
+                                for (int i = 0; i < names.size(); i++) {
+                                    byName.put(tn.isEmpty() ? names.get(i) : tn + "." + names.get(i), out.get(i));
+                                }
+                            });
+                            NDList row = new NDList();
+                            taps.keySet().forEach(k -> row.add(byName.get(k)));
+                            w.append(row);
+                        }
+                    }
+                }
+                w.commit();
+            }
+            return TeacherOutputs.open(dir);
         } catch (TranslateException e) {
             throw new IllegalStateException("batching the dataset failed: " + e.getMessage(), e);
         } finally {
@@ -396,7 +562,9 @@ public final class TrainJob {
                     + model.getNDManager().getManagedArrays().size()));
         }
         try (Trainer trainer = model.newTrainer(config)) {
-            trainer.initialize(data.input());
+            // With stored teacher outputs the batch's second input is the samples' indices.
+            trainer.initialize(readsStoredOutputs ? new Shape[] {data.input(), new Shape(data.input().get(0))}
+                    : new Shape[] {data.input()});
             int done = resume ? checkpoints.resume(trainer.getManager()) : 0;
             if (done > 0) {
                 log.printf("%s: resumed after epoch %d (step %d)%n", label, done, block.progress().step());
@@ -515,7 +683,11 @@ public final class TrainJob {
     }
 
     /** Images, and as labels the classes, one box per image and the image sizes (for FGD); training data shuffled per epoch. */
-    private ArrayDataset dataset(NDManager m, Datasets.Split s, EpochShuffle shuffle) {
+    /**
+     * @param firstIndex 0 for images alone; else the data carries, after the images, each sample's
+     *     index in the stored teacher outputs, {@code firstIndex - 1 + i} (test samples follow the training ones)
+     */
+    private ArrayDataset dataset(NDManager m, Datasets.Split s, EpochShuffle shuffle, int firstIndex) {
         float[] labels = new float[s.count()];
         float[] boxes = new float[s.count() * 4];
         float[] sizes = new float[s.count() * 2];
@@ -526,8 +698,11 @@ public final class TrainJob {
             sizes[2 * i + 1] = s.size();
         }
         int batch = settings.run.getInt("batch-size");
+        NDArray images = m.create(s.images(), new Shape(s.count(), s.channels(), s.size(), s.size()));
+        NDArray[] data = firstIndex == 0 ? new NDArray[] {images}
+                : new NDArray[] {images, m.arange(firstIndex - 1, firstIndex - 1 + s.count(), 1, DataType.INT32)};
         return new ArrayDataset.Builder()
-                .setData(m.create(s.images(), new Shape(s.count(), s.channels(), s.size(), s.size())))
+                .setData(data)
                 .optLabels(m.create(labels), m.create(boxes, new Shape(s.count(), 1, 4)), m.create(sizes, new Shape(s.count(), 2)))
                 .setSampling(shuffle != null ? new BatchSampler(shuffle, batch, true)
                         : new BatchSampler(new SequenceSampler(), batch, false))

@@ -38,7 +38,9 @@ public final class TrainSettings {
             OptionSpec.ofDouble("clip-gradient", 0.0, "clip every gradient element to [-c, c]; 0 for none").atLeast(0),
             OptionSpec.ofChoice("device", "auto", "auto picks the GPU when the CUDA build and a GPU are present", "auto", "cpu", "gpu"),
             OptionSpec.ofString("output", "runs", "folder of the run's logs, chart, checkpoints"),
-            OptionSpec.ofString("cache", "", "folder of trained teachers (default ~/.cache/distill4j/teachers)"));
+            OptionSpec.ofString("cache", "", "folder of trained teachers (default ~/.cache/distill4j/teachers)"),
+            OptionSpec.ofString("teacher-outputs", "", "stored teacher outputs (distill teacher-outputs): the distilled run"
+                    + " reads them instead of running the teachers"));
     static final List<OptionSpec> DATA = List.of(
             OptionSpec.ofChoice("source", "shapes",
                     "built-in shapes, or local MNIST IDX files, Fashion-MNIST (apt-get install dataset-fashion-mnist),"
