@@ -50,6 +50,10 @@ final class BenchCommand implements Callable<Integer> {
             + " alone, KD, conv1x1 + MGD, FGD (tools/bench/train_step.py runs the same in PyTorch)")
     boolean train;
 
+    @Option(names = "--offline", description = "milliseconds per step of the KD-distilled student with the teacher running"
+            + " and reading its stored outputs (float32, float16), for teachers of width 16 and 32, and the student alone")
+    boolean offline;
+
     @Option(names = "--steps", defaultValue = "10000", description = "training steps of --memory (default 10000)")
     int steps;
 
@@ -65,7 +69,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         var runtime = root.runtime(spec.commandLine().getErr());
-        if (train) {
+        if (offline) {
+            StepBench.offline(runtime, out, spec.commandLine().getErr(), StepBench.TRAIN, StepBench.TEST, StepBench.EPOCHS, 16, 32);
+        } else if (train) {
             StepBench.run(runtime, out, spec.commandLine().getErr());
         } else if (memory) {
             MemoryBench.run(runtime, steps, out, spec.commandLine().getErr());

@@ -65,6 +65,40 @@ final class StepBench {
         }
     }
 
+    /**
+     * Offline distillation's step time: for a teacher of each width, the KD-distilled student with the
+     * teacher running, and reading its stored outputs in float32 and float16, next to the student alone.
+     */
+    static void offline(Distill4j runtime, PrintWriter out, PrintWriter err, int trainSize, int testSize, int epochs,
+                        int... teacherWidths) throws IOException {
+        Path dir = Files.createTempDirectory("distill-offline");
+        int steps = epochs * (trainSize / BATCH);
+        out.printf(Locale.ROOT, "steps per run: %d (%d epochs of %d, batch %d); ms per step, then bytes per sample stored%n",
+                steps, epochs, trainSize / BATCH, BATCH);
+        boolean first = true;
+        for (int width : teacherWidths) {
+            String train = "train { epochs = " + epochs + ", batch-size = " + BATCH + ", teacher { epochs = " + epochs
+                    + ", width = " + width + " }, data { train-size = " + trainSize + ", test-size = " + testSize
+                    + " }, output = \"" + dir.resolve("runs") + "\", cache = \"" + dir.resolve("cache") + "\" }";
+            Config online = ConfigFactory.parseString(train).withFallback(TrainCommand.builtIn()).resolve();
+            TrainJob.Outcome o = job(runtime, "online-" + width, online, err, !first).run();
+            if (first) {
+                line(out, "alone", o.alone().seconds(), steps);
+                first = false;
+            }
+            line(out, "kd-teacher" + width, o.distilled().seconds(), steps);
+            for (io.distill4j.djl.TeacherOutputs.Precision p : io.distill4j.djl.TeacherOutputs.Precision.values()) {
+                Path stored = dir.resolve("outputs-" + width + "-" + p);
+                var cache = job(runtime, "store", online, err, true).computeTeacherOutputs(stored, p, 1024);
+                Config offline = ConfigFactory.parseString("train.teacher-outputs = \"" + stored + "\"").withFallback(online)
+                        .resolve();
+                line(out, "kd-teacher" + width + "-stored-" + p, job(runtime, "offline-" + width + "-" + p, offline, err, true)
+                        .run().distilled().seconds(), steps);
+                out.printf(Locale.ROOT, "%-10s %10d%n", "bytes-per-sample-" + p, cache.bytesOnDisk() / cache.samples());
+            }
+        }
+    }
+
     private static TrainJob job(Distill4j runtime, String name, Config c, PrintWriter err, boolean distilledOnly) {
         TrainJob job = new TrainJob(name, runtime.experiments().parse(c, "bench " + name), TrainSettings.of(c, name), false, err);
         return distilledOnly ? job.distilledOnly() : job;

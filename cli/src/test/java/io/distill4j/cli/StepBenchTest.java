@@ -38,4 +38,19 @@ class StepBenchTest {
         times.forEach((recipe, ms) -> assertTrue(ms > 0 && ms < 60_000, recipe + ": " + ms));
         assertTrue(out.toString().contains("steps per run: 2 (1 epochs of 2, batch 64)"), out.toString());
     }
+
+    @Test
+    void theOfflineBenchTimesTheTeacherRunningAndItsStoredOutputs() throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        StringWriter out = new StringWriter();
+        Distill4j runtime = Distill4j.start(Files.createDirectories(tmp.resolve("no-plugins")));
+        StepBench.offline(runtime, new PrintWriter(out), new PrintWriter(new StringWriter()), 128, 64, 1, 4);
+        String text = out.toString();
+        for (String row : List.of("alone", "kd-teacher4", "kd-teacher4-stored-float32", "kd-teacher4-stored-float16")) {
+            assertTrue(text.matches("(?s).*\\n" + row + " +[\\d.]+\\n.*"), row + ": " + text);
+        }
+        // logits only: 10 floats a sample, 40 bytes in float32 and 20 in float16 (the manifest adds a little)
+        assertTrue(text.matches("(?s).*bytes-per-sample-float32 +4\\d\\n.*") && text.matches("(?s).*bytes-per-sample-float16 +2\\d\\n.*"),
+                text);
+    }
 }
