@@ -1,6 +1,7 @@
 package io.distill4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -158,5 +159,24 @@ class BadInputTest {
         assertTrue(warned.err().contains("warning: " + missing + ": no such plugins folder"), warned.err());
         badInput(CliRun.of(missing, "--plugins-dir", missing.toString(), "--strict", "check", CliTest.KD_CONF.toString()),
                 missing + ": no such plugins folder (--strict)");
+    }
+
+    /** Fashion-MNIST where a file is cut short or missing: one line naming the file, exit 2, nothing trained. */
+    @Test
+    void aTruncatedOrMissingFashionMnistFileStopsTheRunBeforeTraining() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("fashion"));
+        for (String name : java.util.List.of("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
+                "t10k-labels-idx1-ubyte.gz")) {
+            // a gzip stream whose IDX header promises 60,000 images and holds a few bytes
+            try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(dir.resolve(name)))) {
+                out.write(new byte[] {0, 0, 8, name.contains("images") ? (byte) 3 : (byte) 1, 0, 0, (byte) 0xEA, 0x60, 0, 0, 0, 28,
+                    0, 0, 0, 28, 1, 2, 3});
+            }
+        }
+        Path conf = experiment("fashion", "train.data { source = fashion-mnist, path = \"" + dir + "\" }\n");
+        badInput(distill("train", conf.toString()), "truncated");
+        assertFalse(Files.exists(tmp.resolve("runs/fashion/checkpoints/epoch-001")));
+        Files.delete(dir.resolve("train-images-idx3-ubyte.gz"));
+        badInput(distill("train", conf.toString()), "train-images-idx3-ubyte");
     }
 }
