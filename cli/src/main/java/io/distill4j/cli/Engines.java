@@ -1,10 +1,10 @@
 package io.distill4j.cli;
 
 /** Engine and logging defaults the CLI sets before DJL starts (each overridable with -D). */
-final class Engines {
+public final class Engines {
     private Engines() {}
 
-    static void configureDefaults() {
+    public static void configureDefaults() {
         // Never download: the native library comes from the class path (Maven Central).
         setIfAbsent("ai.djl.offline", "true");
         setIfAbsent("ai.djl.default_engine", "PyTorch");

@@ -171,36 +171,47 @@ public final class TeacherOutputs {
          * same {@code n}; values are converted to the cache's precision.
          */
         public void append(NDList outputs) throws IOException {
-            if (outputs.size() != taps.size()) {
-                throw new IllegalArgumentException(outputs.size() + " arrays for " + taps.size() + " taps " + taps.keySet());
-            }
-            long n = -1;
-            List<byte[]> bytes = new ArrayList<>();
-            int t = 0;
-            for (Map.Entry<String, Shape> tap : taps.entrySet()) {
-                NDArray a = outputs.get(t++);
-                Shape expected = new Shape(a.getShape().get(0)).addAll(tap.getValue());
-                if (!a.getShape().equals(expected) || (n >= 0 && a.getShape().get(0) != n)) {
-                    throw new IllegalArgumentException("tap '" + tap.getKey() + "' is " + a.getShape() + ", expected " + expected);
-                }
-                n = a.getShape().get(0);
-                try (NDArray converted = a.toType(precision.type, true)) {
-                    bytes.add(converted.toByteArray());
-                }
-            }
-            int[] size = taps.values().stream().mapToInt(s -> (int) s.size() * precision.bytes).toArray();
-            for (int i = 0; i < n; i++) {
+            byte[] bytes = records(outputs, taps, precision);
+            int record = (int) recordBytes(taps, precision);
+            for (int i = 0; i < bytes.length / record; i++) {
                 if (shard == null) {
                     shard = new BufferedOutputStream(Files.newOutputStream(tmp.resolve(shardName(checksums.size()))), 1 << 16);
                 }
-                for (int k = 0; k < size.length; k++) {
-                    shard.write(bytes.get(k), i * size[k], size[k]);
-                }
+                shard.write(bytes, i * record, record);
                 written++;
                 if (++inShard == shardSize) {
                     closeShard();
                 }
             }
+        }
+
+        /**
+         * Takes shard {@code k} as a whole: its records, made by {@link TeacherOutputs#records} for the
+         * samples {@code k * shardSize} onwards (a job that computes shards in parallel hands them in
+         * any order). Not to be mixed with {@link #append}.
+         */
+        public void writeShard(int k, byte[] records) throws IOException {
+            Files.write(tmp.resolve(shardName(k)), records);
+            adoptShard(k);
+        }
+
+        /** Takes shard {@code k} that another process wrote into {@link #folderBeingWritten()}. */
+        public void adoptShard(int k) throws IOException {
+            Path file = tmp.resolve(shardName(k));
+            long record = recordBytes(taps, precision);
+            if (!Files.isRegularFile(file) || Files.size(file) % record != 0 || Files.size(file) > record * shardSize) {
+                throw new IllegalStateException(file + ": not a shard of whole records of this cache");
+            }
+            while (checksums.size() <= k) {
+                checksums.add(null);
+            }
+            checksums.set(k, Checksums.sha256(file));
+            written += (int) (Files.size(file) / record);
+        }
+
+        /** The temporary folder the cache is written in until {@link #commit} renames it. */
+        public Path folderBeingWritten() {
+            return tmp;
         }
 
         private void closeShard() throws IOException {
@@ -217,6 +228,9 @@ public final class TeacherOutputs {
             }
             if (written == 0) {
                 throw new InvalidInputException(target + ": no samples to store");
+            }
+            if (checksums.contains(null) || checksums.size() != (written + shardSize - 1) / shardSize) {
+                throw new IllegalStateException(target + ": shards missing: " + checksums.size() + " for " + written + " samples");
             }
             StringBuilder m = new StringBuilder();
             line(m, "format", FORMAT);
@@ -258,6 +272,43 @@ public final class TeacherOutputs {
                 deleteTree(tmp);
             }
         }
+    }
+
+    /**
+     * The records of {@code n} samples as the shards store them: for each sample, every tap's values
+     * in the precision, tap after tap.
+     *
+     * @param outputs one array per tap, in tap order, each {@code (n, shape...)}
+     */
+    public static byte[] records(NDList outputs, Map<String, Shape> taps, Precision precision) {
+        if (outputs.size() != taps.size()) {
+            throw new IllegalArgumentException(outputs.size() + " arrays for " + taps.size() + " taps " + taps.keySet());
+        }
+        long n = -1;
+        List<byte[]> bytes = new ArrayList<>();
+        int t = 0;
+        for (Map.Entry<String, Shape> tap : taps.entrySet()) {
+            NDArray a = outputs.get(t++);
+            Shape expected = new Shape(a.getShape().get(0)).addAll(tap.getValue());
+            if (!a.getShape().equals(expected) || (n >= 0 && a.getShape().get(0) != n)) {
+                throw new IllegalArgumentException("tap '" + tap.getKey() + "' is " + a.getShape() + ", expected " + expected);
+            }
+            n = a.getShape().get(0);
+            try (NDArray converted = a.toType(precision.type, true)) {
+                bytes.add(converted.toByteArray());
+            }
+        }
+        int[] size = taps.values().stream().mapToInt(s -> (int) s.size() * precision.bytes).toArray();
+        int record = java.util.Arrays.stream(size).sum();
+        byte[] out = new byte[(int) (record * n)];
+        int at = 0;
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < size.length; k++) {
+                System.arraycopy(bytes.get(k), i * size[k], out, at, size[k]);
+                at += size[k];
+            }
+        }
+        return out;
     }
 
     private static void line(StringBuilder b, String key, String value) {

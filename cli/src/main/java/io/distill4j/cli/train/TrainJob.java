@@ -343,10 +343,33 @@ public final class TrainJob {
     public TeacherOutputs computeTeacherOutputs(Path dir, TeacherOutputs.Precision precision, int shardSize)
             throws IOException {
         OutputPaths.folder(dir.toAbsolutePath().getParent(), "the folder of the teacher outputs");
+        try (TeacherPass pass = teacherPass(true);
+             TeacherOutputs.Writer w = pass.writer(dir, precision, shardSize)) {
+            for (int k = 0; k < pass.shards(shardSize); k++) {
+                w.writeShard(k, pass.shard(k, shardSize, precision));
+            }
+            w.commit();
+        }
+        return TeacherOutputs.open(dir);
+    }
+
+    /**
+     * The teachers loaded (or, with {@code trainMissing}, trained and cached) and the data, ready to
+     * compute stored outputs shard by shard: the local command computes every shard, a cluster job
+     * one pass per executor and the shards of its partitions. Either way a shard is computed in the
+     * same batches, so its bytes are the same.
+     *
+     * @param trainMissing train a zoo teacher that is not cached; without it, such a teacher is refused
+     */
+    public TeacherPass teacherPass(boolean trainMissing) throws IOException {
         OutputPaths.folder(teacherCache(), "train.cache (the teacher cache)");
+        if (!trainMissing) {
+            teacherChecksums(true);
+        }
         Device device = device();
         int seed = settings.run.getInt("seed");
-        try (NDManager root = NDManager.newBaseManager(device)) {
+        NDManager root = NDManager.newBaseManager(device);
+        try {
             Datasets.Data loaded = Datasets.load(settings.data, seed);
             Datasets.Split tr = loaded.train();
             Data data = new Data(dataset(root, tr, new EpochShuffle(seed), 0), dataset(root, loaded.test(), null, 0),
@@ -363,37 +386,95 @@ public final class TrainJob {
                 throw new InvalidInputException(name + ": no pair reads a teacher tensor (self-distillation only): nothing"
                         + " to store");
             }
-            try (TeacherOutputs.Writer w = TeacherOutputs.writer(dir, taps, precision, shardSize, fingerprint(loaded),
-                    teacherChecksums(false))) {
-                runs.forEach((n, r) -> w.note("accuracy." + (n.isEmpty() ? "default" : n), Double.toString(r.result().accuracy())));
-                int batch = settings.run.getInt("batch-size");
-                for (Datasets.Split split : List.of(tr, loaded.test())) {
-                    int pixels = split.channels() * split.size() * split.size();
-                    for (int from = 0; from < split.count(); from += batch) {
-                        int n = Math.min(batch, split.count() - from);
-                        try (NDManager m = root.newSubManager()) {
-                            NDArray x = m.create(java.util.Arrays.copyOfRange(split.images(), from * pixels, (from + n) * pixels),
-                                    new Shape(n, split.channels(), split.size(), split.size()));
-                            Map<String, NDArray> byName = new LinkedHashMap<>();
-                            teachers.forEach((tn, model) -> {
-                                NDList out = model.forward(new ParameterStore(m, false), new NDList(x), false, null);
-                                List<String> names = model.outputNames();
-                                for (int i = 0; i < names.size(); i++) {
-                                    byName.put(tn.isEmpty() ? names.get(i) : tn + "." + names.get(i), out.get(i));
-                                }
-                            });
-                            NDList row = new NDList();
-                            taps.keySet().forEach(k -> row.add(byName.get(k)));
-                            w.append(row);
-                        }
-                    }
-                }
-                w.commit();
-            }
-            return TeacherOutputs.open(dir);
+            return new TeacherPass(root, loaded, teachers, taps, runs, settings.run.getInt("batch-size"));
         } catch (TranslateException e) {
+            root.close();
             throw new IllegalStateException("batching the dataset failed: " + e.getMessage(), e);
-        } finally {
+        } catch (IOException | RuntimeException e) {
+            root.close();
+            throw e;
+        }
+    }
+
+    /** See {@link #teacherPass}. Closing it frees the teachers and the data. */
+    public final class TeacherPass implements AutoCloseable {
+        private final NDManager root;
+        private final Datasets.Data data;
+        private final Map<String, TappedModel> teachers;
+        private final Map<String, Shape> taps;
+        private final Map<String, TeacherRun> runs;
+        private final int batch;
+
+        private TeacherPass(NDManager root, Datasets.Data data, Map<String, TappedModel> teachers, Map<String, Shape> taps,
+                            Map<String, TeacherRun> runs, int batch) {
+            this.root = root;
+            this.data = data;
+            this.teachers = teachers;
+            this.taps = taps;
+            this.runs = runs;
+            this.batch = batch;
+        }
+
+        /** Samples in index order: the training split, then the test split. */
+        public int samples() {
+            return data.train().count() + data.test().count();
+        }
+
+        public int shards(int shardSize) {
+            return (samples() + shardSize - 1) / shardSize;
+        }
+
+        public Map<String, Shape> taps() {
+            return taps;
+        }
+
+        /** A writer for these outputs: the taps, the data's fingerprint, the teachers' checksums and accuracies. */
+        public TeacherOutputs.Writer writer(Path dir, TeacherOutputs.Precision precision, int shardSize) throws IOException {
+            TeacherOutputs.Writer w = TeacherOutputs.writer(dir, taps, precision, shardSize, fingerprint(data),
+                    teacherChecksums(false));
+            runs.forEach((n, r) -> w.note("accuracy." + (n.isEmpty() ? "default" : n), Double.toString(r.result().accuracy())));
+            return w;
+        }
+
+        /**
+         * The records of shard {@code k}: its samples in batches of the run's batch size that start at
+         * the shard's first sample and never cross a shard's or a split's end.
+         */
+        public byte[] shard(int k, int shardSize, TeacherOutputs.Precision precision) {
+            int from = k * shardSize;
+            int to = Math.min(samples(), from + shardSize);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            int trainCount = data.train().count();
+            for (int i = from; i < to; ) {
+                boolean inTrain = i < trainCount;
+                Datasets.Split split = inTrain ? data.train() : data.test();
+                int splitEnd = inTrain ? trainCount : samples();
+                int n = Math.min(batch, Math.min(to, splitEnd) - i);
+                int first = inTrain ? i : i - trainCount;
+                int pixels = split.channels() * split.size() * split.size();
+                try (NDManager m = root.newSubManager()) {
+                    NDArray x = m.create(java.util.Arrays.copyOfRange(split.images(), first * pixels, (first + n) * pixels),
+                            new Shape(n, split.channels(), split.size(), split.size()));
+                    Map<String, NDArray> byName = new LinkedHashMap<>();
+                    teachers.forEach((tn, model) -> {
+                        NDList o = model.forward(new ParameterStore(m, false), new NDList(x), false, null);
+                        List<String> names = model.outputNames();
+                        for (int j = 0; j < names.size(); j++) {
+                            byName.put(tn.isEmpty() ? names.get(j) : tn + "." + names.get(j), o.get(j));
+                        }
+                    });
+                    NDList row = new NDList();
+                    taps.keySet().forEach(t -> row.add(byName.get(t)));
+                    out.writeBytes(TeacherOutputs.records(row, taps, precision));
+                }
+                i += n;
+            }
+            return out.toByteArray();
+        }
+
+        @Override
+        public void close() {
+            root.close();
             models.forEach(Model::close);
             models.clear();
         }
