@@ -89,6 +89,10 @@ def main():
     args = ap.parse_args()
 
     python = torch_python(args.python)
+    if args.write and not has_matplotlib() and os.path.realpath(python) != os.path.realpath(sys.executable):
+        # The chart needs matplotlib, which the torch venv has and the system python3 often lacks:
+        # carry on in the venv's interpreter rather than fail after minutes of measuring.
+        os.execv(python, [python, os.path.abspath(__file__)] + sys.argv[1:] + ["--python", python])
     script = args.torch_script or os.path.join(REPO, "tools", "bench", "train_step.py" if args.train else "torch_losses.py")
     java_args = [os.path.join(REPO, "distill"), "bench"] + (["--train"] if args.train else [])
     env = dict(os.environ, DISTILL_JAVA_OPTS="-Dai.djl.pytorch.num_threads=%d -Dai.djl.pytorch.num_interop_threads=1"
@@ -132,6 +136,14 @@ def main():
         write_chart(ratios, chart, "Training step per recipe" if args.train else "Forward + backward per loss",
                     torch_version)
         write_markdown(machine, table, section, chart)
+
+
+def has_matplotlib():
+    try:
+        import matplotlib  # noqa: F401
+        return True
+    except ImportError:
+        return False
 
 
 def write_chart(ratios, name, title, torch_version):

@@ -76,16 +76,18 @@ public final class Report {
         r.runs().forEach(o -> o.stuck().forEach(s -> out.println("  warning: " + s)));
     }
 
-    /** Experiments over seeds side by side: mean ± std and the paired difference with its interval. */
+    /** Experiments over seeds side by side: mean ± std and the paired difference with its interval (and the data, when they differ). */
     public static void seedComparison(PrintWriter out, List<SeedRuns> runs, Map<String, String> failures) {
-        out.printf(Locale.ROOT, "%n%-24s %15s %15s %15s %26s %6s%n", "EXPERIMENT", "TEACHER", "ALONE", "DISTILLED",
-                "DELTA [95% CI]", "SEEDS");
+        boolean data = runs.stream().map(SeedRuns::data).distinct().count() > 1;
+        String name = data ? "%-24s %-30s" : "%-24s%s";
+        out.printf(Locale.ROOT, "%n" + name + " %15s %15s %15s %26s %6s%n", "EXPERIMENT", data ? "DATA" : "", "TEACHER", "ALONE",
+                "DISTILLED", "DELTA [95% CI]", "SEEDS");
         for (SeedRuns r : runs) {
-            out.printf(Locale.ROOT, "%-24s %15s %15s %15s %26s %3d/%d%n", r.experiment(), r.teacher().percent(),
-                    r.alone().percent(), r.distilled().percent(), r.difference().difference(), r.learned().size(),
-                    r.runs().size());
+            out.printf(Locale.ROOT, name + " %15s %15s %15s %26s %3d/%d%n", r.experiment(), data ? r.data() : "",
+                    r.teacher().percent(), r.alone().percent(), r.distilled().percent(), r.difference().difference(),
+                    r.learned().size(), r.runs().size());
         }
-        failures.forEach((name, why) -> out.printf(Locale.ROOT, "%-24s failed: %s%n", name, why.lines().findFirst().orElse("")));
+        failures.forEach((n, why) -> out.printf(Locale.ROOT, "%-24s failed: %s%n", n, why.lines().findFirst().orElse("")));
         out.println("accuracy in percent, mean ± std over the seeds that learned; DELTA: distilled - alone, paired by seed");
     }
 }
