@@ -54,6 +54,9 @@ final class BenchCommand implements Callable<Integer> {
             + " and reading its stored outputs (float32, float16), for teachers of width 16 and 32, and the student alone")
     boolean offline;
 
+    @Option(names = "--rounds", defaultValue = "3", description = "--offline: alternating rounds of every run (default 3)")
+    int rounds;
+
     @Option(names = "--steps", defaultValue = "10000", description = "training steps of --memory (default 10000)")
     int steps;
 
@@ -70,7 +73,8 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         var runtime = root.runtime(spec.commandLine().getErr());
         if (offline) {
-            StepBench.offline(runtime, out, spec.commandLine().getErr(), StepBench.TRAIN, StepBench.TEST, StepBench.EPOCHS, 16, 32);
+            StepBench.offline(runtime, out, spec.commandLine().getErr(), StepBench.TRAIN, StepBench.TEST, StepBench.EPOCHS,
+                    Math.max(1, rounds), 16, 32);
         } else if (train) {
             StepBench.run(runtime, out, spec.commandLine().getErr());
         } else if (memory) {

@@ -12,6 +12,8 @@ public final class Engines {
         setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         // DJL warns about CUDA on every CPU-only start; it is not the user's concern.
         setIfAbsent("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
+        // Hadoop (under the Parquet reader) warns that its optional native library is absent; the Java code paths read the same.
+        setIfAbsent("org.slf4j.simpleLogger.log.org.apache.hadoop.util.NativeCodeLoader", "error");
     }
 
     private static void setIfAbsent(String key, String value) {

@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -68,35 +70,60 @@ final class StepBench {
     /**
      * Offline distillation's step time: for a teacher of each width, the KD-distilled student with the
      * teacher running, and reading its stored outputs in float32 and float16, next to the student alone.
+     * Every run repeats {@code rounds} times, alternating, after a discarded warm-up; a line gives the
+     * median and the lowest and highest round, since single runs of a few seconds move with the machine.
      */
     static void offline(Distill4j runtime, PrintWriter out, PrintWriter err, int trainSize, int testSize, int epochs,
-                        int... teacherWidths) throws IOException {
+                        int rounds, int... teacherWidths) throws IOException {
         Path dir = Files.createTempDirectory("distill-offline");
         int steps = epochs * (trainSize / BATCH);
-        out.printf(Locale.ROOT, "steps per run: %d (%d epochs of %d, batch %d); ms per step, then bytes per sample stored%n",
-                steps, epochs, trainSize / BATCH, BATCH);
-        boolean first = true;
+        out.printf(Locale.ROOT, "steps per run: %d (%d epochs of %d, batch %d); ms per step: median, lowest, highest of %d"
+                + " rounds; then bytes per sample stored%n", steps, epochs, trainSize / BATCH, BATCH, rounds);
+        Map<Integer, Config> online = new LinkedHashMap<>();
+        Map<String, Config> offline = new LinkedHashMap<>();
+        Map<String, Long> bytes = new LinkedHashMap<>();
         for (int width : teacherWidths) {
             String train = "train { epochs = " + epochs + ", batch-size = " + BATCH + ", teacher { epochs = " + epochs
                     + ", width = " + width + " }, data { train-size = " + trainSize + ", test-size = " + testSize
                     + " }, output = \"" + dir.resolve("runs") + "\", cache = \"" + dir.resolve("cache") + "\" }";
-            Config online = ConfigFactory.parseString(train).withFallback(TrainCommand.builtIn()).resolve();
-            TrainJob.Outcome o = job(runtime, "online-" + width, online, err, !first).run();
-            if (first) {
-                line(out, "alone", o.alone().seconds(), steps);
-                first = false;
-            }
-            line(out, "kd-teacher" + width, o.distilled().seconds(), steps);
+            Config c = ConfigFactory.parseString(train).withFallback(TrainCommand.builtIn()).resolve();
+            online.put(width, c);
             for (io.distill4j.djl.TeacherOutputs.Precision p : io.distill4j.djl.TeacherOutputs.Precision.values()) {
                 Path stored = dir.resolve("outputs-" + width + "-" + p);
-                var cache = job(runtime, "store", online, err, true).computeTeacherOutputs(stored, p, 1024);
-                Config offline = ConfigFactory.parseString("train.teacher-outputs = \"" + stored + "\"").withFallback(online)
-                        .resolve();
-                line(out, "kd-teacher" + width + "-stored-" + p, job(runtime, "offline-" + width + "-" + p, offline, err, true)
-                        .run().distilled().seconds(), steps);
-                out.printf(Locale.ROOT, "%-10s %10d%n", "bytes-per-sample-" + p, cache.bytesOnDisk() / cache.samples());
+                // Trains the teacher once (then cached) and stores its outputs.
+                var cache = job(runtime, "store", c, err, true).computeTeacherOutputs(stored, p, 1024);
+                offline.put("kd-teacher" + width + "-stored-" + p,
+                        ConfigFactory.parseString("train.teacher-outputs = \"" + stored + "\"").withFallback(c).resolve());
+                bytes.put("bytes-per-sample-" + p, cache.bytesOnDisk() / cache.samples());
             }
         }
+        // A discarded first pass: the JIT and the native allocator warm up on it, not on the first row measured.
+        job(runtime, "warm-up", online.get(teacherWidths[0]), err, false).run();
+        Map<String, List<Double>> ms = new LinkedHashMap<>();
+        for (int r = 0; r < rounds; r++) {
+            boolean first = true;
+            for (int width : teacherWidths) {
+                TrainJob.Outcome o = job(runtime, "online-" + width, online.get(width), err, !first).run();
+                if (first) {
+                    ms.computeIfAbsent("alone", k -> new ArrayList<>()).add(1000 * o.alone().seconds() / steps);
+                    first = false;
+                }
+                ms.computeIfAbsent("kd-teacher" + width, k -> new ArrayList<>()).add(1000 * o.distilled().seconds() / steps);
+                for (Map.Entry<String, Config> e : offline.entrySet()) {
+                    if (e.getKey().startsWith("kd-teacher" + width + "-")) {
+                        double s = job(runtime, e.getKey(), e.getValue(), err, true).run().distilled().seconds();
+                        ms.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(1000 * s / steps);
+                    }
+                }
+            }
+        }
+        ms.forEach((name, values) -> {
+            List<Double> sorted = values.stream().sorted().toList();
+            out.printf(Locale.ROOT, "%-30s %8.3f %8.3f %8.3f%n", name, sorted.get(sorted.size() / 2), sorted.get(0),
+                    sorted.get(sorted.size() - 1));
+        });
+        bytes.forEach((name, b) -> out.printf(Locale.ROOT, "%-30s %8d%n", name, b));
+        out.flush();
     }
 
     private static TrainJob job(Distill4j runtime, String name, Config c, PrintWriter err, boolean distilledOnly) {

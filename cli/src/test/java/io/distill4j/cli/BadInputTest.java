@@ -179,4 +179,21 @@ class BadInputTest {
         Files.delete(dir.resolve("train-images-idx3-ubyte.gz"));
         badInput(distill("train", conf.toString()), "train-images-idx3-ubyte");
     }
+
+    /** A Parquet table with an image of another size: one line naming the file and row, exit 2, nothing trained. */
+    @Test
+    void aParquetTableWithMixedImageSizesStopsTheRunBeforeTraining() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("table"));
+        java.util.List<io.distill4j.cli.train.ParquetTables.Row> rows = new java.util.ArrayList<>(
+                io.distill4j.cli.train.ParquetTables.greyRows(0, 5, 28, 2));
+        rows.add(new io.distill4j.cli.train.ParquetTables.Row(io.distill4j.cli.train.ParquetTables.greyPng(5, 32), 1));
+        io.distill4j.cli.train.ParquetTables.binary(dir.resolve("train.parquet"), rows);
+        io.distill4j.cli.train.ParquetTables.binary(dir.resolve("test.parquet"), io.distill4j.cli.train.ParquetTables.greyRows(0, 2, 28, 2));
+        Path conf = experiment("parquet", "train.data { source = parquet, path = \"" + dir + "\" }\n");
+        CliRun r = distill("train", conf.toString());
+        badInput(r, dir.resolve("train.parquet") + " row 5: the image is 32x32, not 28x28 (train.data.image-size)");
+        assertEquals(1, r.err().lines().filter(l -> !l.isBlank()).count(), r.err());
+        assertTrue(!r.err().contains("teacher:"), "nothing trained: " + r.err());
+        assertFalse(Files.exists(tmp.resolve("runs/parquet/checkpoints/epoch-001")));
+    }
 }

@@ -57,6 +57,7 @@ class SparkTeacherOutputsTest {
         assertEquals(0, code, err.toString());
 
         Path distributed = tmp.resolve("spark");
+        int passes = SparkTeacherOutputs.ExecutorPasses.count();
         Run r = spark(conf.toString(), "-o", distributed.toString(), "--shard-size", "100", "--master", "local[2]",
                 "--partitions", "3");
         assertEquals(0, r.code(), r.err());
@@ -66,7 +67,83 @@ class SparkTeacherOutputsTest {
         for (String f : files(local)) {
             assertArrayEquals(Files.readAllBytes(local.resolve(f)), Files.readAllBytes(distributed.resolve(f)), f);
         }
-        assertEquals(1, SparkTeacherOutputs.ExecutorPasses.count(), "one teacher pass in this executor JVM, not one per task");
+        assertEquals(passes + 1, SparkTeacherOutputs.ExecutorPasses.count(), "one teacher pass in this executor JVM, not one per task");
+    }
+
+    /** A grey PNG of {@code side}: a diagonal gradient that depends on the row, so images differ. */
+    private static byte[] png(int row, int side) throws IOException {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(side, side, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        for (int k = 0; k < side * side; k++) {
+            img.getRaster().setSample(k % side, k / side, 0, (row * 7 + (k % side) * (row % 5 + 1) + k / side) % 256);
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(img, "png", out);
+        return out.toByteArray();
+    }
+
+    /** Tables as a cluster holds them: written by Spark (a folder of snappy part files per split), image bytes and a label. */
+    private Path sparkWrittenTables(int mixedSizeRow) throws IOException {
+        Path dir = tmp.resolve("table" + mixedSizeRow);
+        org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+                .add("image", org.apache.spark.sql.types.DataTypes.BinaryType)
+                .add("label", org.apache.spark.sql.types.DataTypes.LongType);
+        org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder().master("local[2]")
+                .appName("tables").getOrCreate();
+        try {
+            for (String split : List.of("train", "test")) {
+                List<org.apache.spark.sql.Row> rows = new java.util.ArrayList<>();
+                for (int i = 0; i < (split.equals("train") ? 360 : 100); i++) {
+                    rows.add(org.apache.spark.sql.RowFactory.create(png(i, i == mixedSizeRow ? 32 : 28), (long) (i % 10)));
+                }
+                spark.createDataFrame(rows, schema).repartition(3).sortWithinPartitions("label").write()
+                        .parquet(dir.resolve(split + ".parquet").toString());
+            }
+        } finally {
+            spark.stop();
+        }
+        return dir;
+    }
+
+    @Test
+    void aParquetTableWrittenBySparkGivesTheLocalCommandsShardsAndIsRefusedWithMixedSizes() throws IOException {
+        Path table = sparkWrittenTables(-1);
+        assertTrue(files(table.resolve("train.parquet")).stream().filter(f -> f.endsWith(".parquet")).count() >= 3,
+                "several part files: " + files(table.resolve("train.parquet")));
+        Path conf = Files.writeString(tmp.resolve("parquet.conf"), "include \"" + experiment() + "\"\n"
+                + "train.data { source = parquet, path = \"" + table + "\" }\n");
+        Path local = tmp.resolve("local");
+        StringWriter err = new StringWriter();
+        int code = DistillCli.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "--plugins-dir",
+                Files.createDirectories(tmp.resolve("no-plugins")).toString(), "teacher-outputs", conf.toString(), "-o",
+                local.toString(), "--shard-size", "100");
+        assertEquals(0, code, err.toString());
+        Path distributed = tmp.resolve("spark");
+        Run r = spark(conf.toString(), "-o", distributed.toString(), "--shard-size", "100", "--master", "local[2]",
+                "--partitions", "2");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("416 samples in 5 shards over 2 partitions"), "320 train + 96 test rows: " + r.out());
+        for (String f : files(local)) {
+            assertArrayEquals(Files.readAllBytes(local.resolve(f)), Files.readAllBytes(distributed.resolve(f)), f);
+        }
+
+        Path mixed = sparkWrittenTables(17);
+        Path bad = Files.writeString(tmp.resolve("mixed.conf"), "include \"" + experiment() + "\"\n"
+                + "train.data { source = parquet, path = \"" + mixed + "\" }\n");
+        Path never = tmp.resolve("never");
+        Run refused = spark(bad.toString(), "-o", never.toString(), "--master", "local[2]");
+        assertEquals(2, refused.code(), refused.err());
+        assertTrue(refused.err().startsWith("error: " + mixed.resolve("train.parquet")), refused.err());
+        assertTrue(refused.err().contains(": the image is 32x32, not 28x28 (train.data.image-size): images of mixed sizes"),
+                refused.err());
+        assertEquals(1, refused.err().lines().count(), refused.err());
+        assertFalse(Files.exists(never), "no partial cache");
+        Run columns = spark(Files.writeString(tmp.resolve("columns.conf"), "include \"" + experiment() + "\"\n"
+                + "train.data { source = parquet, path = \"" + table + "\", label-column = class }\n").toString(), "-o",
+                never.toString(), "--master", "local[2]");
+        assertEquals(2, columns.code(), columns.err());
+        assertTrue(columns.err().contains(": no column 'class' (the table has image, label); name the label column with"
+                + " train.data.label-column"), columns.err());
+        assertFalse(Files.exists(never), "no partial cache");
     }
 
     @Test

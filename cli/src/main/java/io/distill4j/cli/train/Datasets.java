@@ -38,7 +38,7 @@ final class Datasets {
         return switch (data.getString("source")) {
             case "mnist", "fashion-mnist" -> new int[] {1, 28};
             case "cifar10" -> new int[] {3, 32};
-            case "folder" -> new int[] {data.getInt("channels"), data.getInt("image-size")};
+            case "folder", "parquet" -> new int[] {data.getInt("channels"), data.getInt("image-size")};
             default -> new int[] {1, data.getInt("image-size")};
         };
     }
@@ -72,6 +72,7 @@ final class Datasets {
             case "cifar10" -> cifar10(Path.of(data.getString("path")), trainCap, testCap);
             case "folder" -> folder(Path.of(data.getString("path")), data.getInt("channels"), data.getInt("image-size"),
                     trainCap, testCap);
+            case "parquet" -> parquet(data, trainCap, testCap);
             default -> {
                 int size = data.getInt("image-size");
                 yield new Data(shapes(ShapesData.generate(seed, trainCap, size)),
@@ -282,6 +283,31 @@ final class Datasets {
             boxes[i] = new float[] {0, 0, size, size};
         }
         return new Split(x, y, boxes, n, channels, size);
+    }
+
+    // ---- a Parquet table per split: <path>/train.parquet and <path>/test.parquet ---------------
+
+    private static Data parquet(Options data, int trainCap, int testCap) {
+        String dir = data.getString("path");
+        String image = data.getString("image-column");
+        String label = data.getString("label-column");
+        int channels = data.getInt("channels");
+        int size = data.getInt("image-size");
+        String trainTable = ParquetImages.table(dir, "train");
+        String testTable = ParquetImages.table(dir, "test");
+        Split train = ParquetImages.read(trainTable, image, label, channels, size, trainCap);
+        Split test = ParquetImages.read(testTable, image, label, channels, size, testCap);
+        int classes = java.util.Arrays.stream(train.labels()).max().orElse(0) + 1;
+        if (classes < 2) {
+            throw new InvalidInputException(trainTable + ": every label is 0; a classifier needs at least two classes");
+        }
+        for (int i = 0; i < test.count(); i++) {
+            if (test.labels()[i] >= classes) {
+                throw new InvalidInputException(testTable + " row " + i + ": label " + test.labels()[i]
+                        + " is a class the training table does not have (its labels are 0-" + (classes - 1) + ")");
+            }
+        }
+        return new Data(train, test, classes);
     }
 
     // ---- files ---------------------------------------------------------------------------------

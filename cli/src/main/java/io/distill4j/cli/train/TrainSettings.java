@@ -44,13 +44,18 @@ public final class TrainSettings {
     static final List<OptionSpec> DATA = List.of(
             OptionSpec.ofChoice("source", "shapes",
                     "built-in shapes, or local MNIST IDX files, Fashion-MNIST (apt-get install dataset-fashion-mnist),"
-                            + " CIFAR-10 binary batches, an image-folder tree",
-                    "shapes", "mnist", "fashion-mnist", "cifar10", "folder"),
-            OptionSpec.ofInt("channels", 1, "channels of folder images: 1 (grayscale) or 3 (RGB)").atLeast(1).atMost(3),
-            OptionSpec.ofString("path", "", "folder of the local dataset (mnist, cifar10)"),
+                            + " CIFAR-10 binary batches, an image-folder tree, Parquet tables (train.parquet, test.parquet)",
+                    "shapes", "mnist", "fashion-mnist", "cifar10", "folder", "parquet"),
+            OptionSpec.ofInt("channels", 1, "channels of folder and Parquet images: 1 (grayscale) or 3 (RGB)").atLeast(1).atMost(3),
+            OptionSpec.ofString("path", "", "folder of the local dataset (mnist, cifar10, folder, parquet: a local path or"
+                    + " a Hadoop URI such as hdfs://...)"),
+            OptionSpec.ofString("image-column", "image", "parquet: the image column (encoded image bytes, a struct with"
+                    + " a 'bytes' field, or raw channel-major pixels)"),
+            OptionSpec.ofString("label-column", "label", "parquet: the integer label column"),
             OptionSpec.ofInt("train-size", 6000, "training examples (shapes; a cap for local data)").atLeast(1),
             OptionSpec.ofInt("test-size", 2000, "test examples (shapes; a cap for local data)").atLeast(1),
-            OptionSpec.ofInt("image-size", 28, "image side in pixels (shapes; folder images are resized to it)").atLeast(8),
+            OptionSpec.ofInt("image-size", 28, "image side in pixels (shapes; folder images are resized to it; every Parquet"
+                    + " image must have it)").atLeast(8),
             OptionSpec.ofDouble("validation", 0.0, "fraction of the training examples held out and evaluated on instead of"
                     + " the test set (distill sweep selects on it; 0: evaluate on the test set)").atLeast(0).atMost(0.5));
     static final List<OptionSpec> TEACHER = List.of(
