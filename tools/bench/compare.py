@@ -89,10 +89,14 @@ def main():
     args = ap.parse_args()
 
     python = torch_python(args.python)
-    if args.write and not has_matplotlib() and os.path.realpath(python) != os.path.realpath(sys.executable):
+    # abspath, not realpath: a venv's python links to the same binary but has its own packages.
+    if args.write and not has_matplotlib() and os.path.abspath(python) != os.path.abspath(sys.executable):
         # The chart needs matplotlib, which the torch venv has and the system python3 often lacks:
         # carry on in the venv's interpreter rather than fail after minutes of measuring.
         os.execv(python, [python, os.path.abspath(__file__)] + sys.argv[1:] + ["--python", python])
+    if args.write and not has_matplotlib():
+        sys.exit("--write draws a chart, and neither this python nor %s has matplotlib: %s -m pip install matplotlib"
+                 % (python, python))
     script = args.torch_script or os.path.join(REPO, "tools", "bench", "train_step.py" if args.train else "torch_losses.py")
     java_args = [os.path.join(REPO, "distill"), "bench"] + (["--train"] if args.train else [])
     env = dict(os.environ, DISTILL_JAVA_OPTS="-Dai.djl.pytorch.num_threads=%d -Dai.djl.pytorch.num_interop_threads=1"

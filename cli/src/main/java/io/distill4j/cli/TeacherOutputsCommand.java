@@ -53,10 +53,15 @@ final class TeacherOutputsCommand implements Callable<Integer> {
         Path dir = output != null ? output : e.settings().outputDir(e.name()).resolve("teacher-outputs");
         long t0 = System.nanoTime();
         TeacherOutputs stored = new TrainJob(e.name(), e.plan(), e.settings(), false, err).computeTeacherOutputs(dir, p, shardSize);
-        out.printf(Locale.ROOT, "teacher outputs: %s%n  %d samples, %s, taps %s, %d bytes (%.1f KB per sample), %.1f s%n"
+        out.printf(Locale.ROOT, "teacher outputs: %s%n  %d samples, %s, taps %s, %d bytes (%s per sample), %.1f s%n"
                         + "  use them: train.teacher-outputs = \"%s\"%n", dir, stored.samples(), stored.precision(),
-                stored.taps(), stored.bytesOnDisk(), stored.bytesOnDisk() / 1024.0 / stored.samples(),
+                stored.taps(), stored.bytesOnDisk(), perSample(stored.bytesOnDisk() / (double) stored.samples()),
                 (System.nanoTime() - t0) / 1e9, dir);
         return 0;
+    }
+
+    /** "20 bytes" for logits, "196.0 KB" for a feature map: the unit that shows the number. */
+    private static String perSample(double bytes) {
+        return bytes < 1024 ? String.format(Locale.ROOT, "%.0f bytes", bytes) : String.format(Locale.ROOT, "%.1f KB", bytes / 1024);
     }
 }
