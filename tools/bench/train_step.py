@@ -3,7 +3,8 @@
 of `distill bench --train` (cli/.../StepBench.java): 3,840 images of 1x28x28 in batches of 64, three
 epochs, an evaluation pass over 640 test images after each epoch, SGD with momentum 0.9 at lr 0.05 on a
 cosine schedule to 0 (DJL's CosineTracker, which counts updates from 1), batch norm momentum 0.1.
-Prints milliseconds per step (set-up, steps and evaluations over the steps) per recipe:
+Prints milliseconds per step (set-up, steps and evaluations over the steps) per recipe, after a discarded
+warm-up of every recipe for one epoch:
 
     python tools/bench/train_step.py THREADS
 
@@ -111,16 +112,16 @@ class Kd(nn.Module):
         return 0.5 * kd(student[0], teacher[0])
 
 
-def fit(model, train, test, teacher=None, term=None):
-    """Trains `model` (and `term`'s trainable parts) EPOCHS epochs; returns ms per step."""
+def fit(model, train, test, teacher=None, term=None, epochs=EPOCHS):
+    """Trains `model` (and `term`'s trainable parts) `epochs` epochs; returns ms per step."""
     start = time.perf_counter()
     params = list(model.parameters()) + (list(term.parameters()) if term is not None else [])
     opt = torch.optim.SGD(params, lr=LR, momentum=0.9)
-    steps = EPOCHS * (TRAIN // BATCH)
+    steps = epochs * (TRAIN // BATCH)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: (1 + math.cos(math.pi * min(k + 1, steps) / steps)) / 2)
     images, labels, boxes = train
     g = torch.Generator().manual_seed(0)
-    for epoch in range(EPOCHS):
+    for epoch in range(epochs):
         model.train()
         order = torch.randperm(TRAIN, generator=g)
         for b in range(TRAIN // BATCH):
@@ -150,6 +151,15 @@ def main():
     torch.manual_seed(0)
     train, test = data(TRAIN, 1), data(TEST, 2)
     print("torch %s threads %d" % (torch.__version__, torch.get_num_threads()))
+    # A discarded warm-up, as the Java side makes: every recipe for one epoch (allocator, kernels' first calls).
+    warm = resnet(16)
+    fit(warm, train, test, epochs=1)
+    warm.eval()
+    for p in warm.parameters():
+        p.requires_grad_(False)
+    fit(cnn(4), train, test, epochs=1)
+    for term in (Kd(), Mgd(), Fgd()):
+        fit(cnn(4), train, test, warm, term, epochs=1)
     teacher = resnet(16)
     print("%-10s %10.3f" % ("teacher", fit(teacher, train, test)))
     teacher.eval()

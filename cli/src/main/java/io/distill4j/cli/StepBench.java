@@ -48,22 +48,34 @@ final class StepBench {
     static void run(Distill4j runtime, PrintWriter out, PrintWriter err, int trainSize, int testSize, int epochs)
             throws IOException {
         Path dir = Files.createTempDirectory("distill-steps");
-        String train = "train { epochs = " + epochs + ", batch-size = " + BATCH + ", teacher.epochs = " + epochs
-                + ", data { train-size = " + trainSize + ", test-size = " + testSize + " }, output = \"" + dir.resolve("runs")
-                + "\", cache = \"" + dir.resolve("cache") + "\" }";
         int steps = epochs * (trainSize / BATCH);
+        // A discarded warm-up of every recipe for one epoch (tools/bench/train_step.py makes the same): a training
+        // run lasts thousands of steps and compiles the Java path once; three short epochs would mostly time the JIT.
+        recipes(runtime, err, settings(dir.resolve("warm-up"), 1, trainSize, testSize), (name, seconds) -> { });
         out.printf("djl %s threads %s%n", ai.djl.engine.Engine.getInstance().getVersion(),
                 System.getProperty("ai.djl.pytorch.num_threads", "default"));
-        out.printf(Locale.ROOT, "steps per run: %d (%d epochs of %d, batch %d), evaluation on %d images after each epoch%n",
-                steps, epochs, trainSize / BATCH, BATCH, testSize);
+        out.printf(Locale.ROOT, "steps per run: %d (%d epochs of %d, batch %d), evaluation on %d images after each epoch,"
+                + " after a warm-up of one epoch each%n", steps, epochs, trainSize / BATCH, BATCH, testSize);
+        recipes(runtime, err, settings(dir, epochs, trainSize, testSize), (name, seconds) -> line(out, name, seconds, steps));
+    }
+
+    private static String settings(Path dir, int epochs, int trainSize, int testSize) {
+        return "train { epochs = " + epochs + ", batch-size = " + BATCH + ", teacher.epochs = " + epochs
+                + ", data { train-size = " + trainSize + ", test-size = " + testSize + " }, output = \"" + dir.resolve("runs")
+                + "\", cache = \"" + dir.resolve("cache") + "\" }";
+    }
+
+    /** Trains the teacher, the student alone and every distilled recipe under {@code train}, reporting each run's seconds. */
+    private static void recipes(Distill4j runtime, PrintWriter err, String train,
+                                java.util.function.BiConsumer<String, Double> seconds) throws IOException {
         Config kd = ConfigFactory.parseString(train).withFallback(TrainCommand.builtIn()).resolve();
         TrainJob.Outcome first = job(runtime, "kd", kd, err, false).run();
-        line(out, "teacher", first.teacher().result().seconds(), steps);
-        line(out, "alone", first.alone().seconds(), steps);
-        line(out, "kd", first.distilled().seconds(), steps);
+        seconds.accept("teacher", first.teacher().result().seconds());
+        seconds.accept("alone", first.alone().seconds());
+        seconds.accept("kd", first.distilled().seconds());
         for (Map.Entry<String, String> r : RECIPES.entrySet()) {
             Config c = ConfigFactory.parseString(train + "\n" + r.getValue()).resolve();
-            line(out, r.getKey(), job(runtime, r.getKey(), c, err, true).run().distilled().seconds(), steps);
+            seconds.accept(r.getKey(), job(runtime, r.getKey(), c, err, true).run().distilled().seconds());
         }
     }
 
