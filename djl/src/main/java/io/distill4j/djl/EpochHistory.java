@@ -16,13 +16,18 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Records each epoch of any DJL training (distilled or not) as an {@link EpochSummary}: the mean
  * training loss, for a {@link DistillationLoss} the mean task loss and weighted terms, and the top-1
  * accuracy of the first output against the first label on the validation data that
  * {@code EasyTrain.fit} evaluates after the epoch. Optionally draws them as a PNG chart after every
- * epoch ({@link #chart}), so a run stopped early still has its picture.
+ * epoch ({@link #chart}), so a run stopped early still has its picture; the chart is drawn beside
+ * the training, and the last one is written when the trainer closes.
  *
  * <p>It reads the predictions DJL hands to every listener; it needs no other listener and no order
  * among them. The values leave the device once per step, as DJL's own evaluators do.
@@ -40,6 +45,8 @@ public final class EpochHistory extends TrainingListenerAdapter {
     private String series;
     private final Map<String, List<EpochSummary>> compared = new LinkedHashMap<>();
     private final Map<String, Double> references = new LinkedHashMap<>();
+    private ExecutorService drawing;
+    private Future<?> drawn;
 
     /** The epoch the next summary is numbered with (from 1): {@code k + 1} after resuming k epochs. */
     public EpochHistory startAt(int epoch) {
@@ -108,7 +115,8 @@ public final class EpochHistory extends TrainingListenerAdapter {
                     partSums.merge(r.terms().get(i).key(), (double) v.weighted()[i], Double::sum);
                 }
             } else {
-                lossSum += loss.evaluate(labels, predictions).getFloat();
+                NDArray value = loss instanceof RememberingLoss remembering ? remembering.valueFor(predictions) : null;
+                lossSum += (value != null ? value : loss.evaluate(labels, predictions)).getFloat();
             }
         }
         steps++;
@@ -136,11 +144,62 @@ public final class EpochHistory extends TrainingListenerAdapter {
         correct = 0;
         seen = 0;
         if (png != null) {
+            drawChart();
+        }
+    }
+
+    /** The last epoch's chart is on disk when the trainer closes (DJL ends training there). */
+    @Override
+    public void onTrainingEnd(Trainer trainer) {
+        if (drawing != null) {
             try {
-                TrainingChart.write(png, title, series, epochs, compared, references);
-            } catch (IOException e) {
-                throw new UncheckedIOException(png + ": cannot write the chart (" + e.getMessage() + ")", e);
+                awaitChart();
+            } finally {
+                drawing.shutdown();
+                drawing = null;
             }
+        }
+    }
+
+    /**
+     * Draws the chart of the epochs so far on a thread of its own: rendering takes tens of
+     * milliseconds, which the training step need not wait for. One drawing at a time; the previous
+     * one has finished (and reported a failure) before the next starts.
+     */
+    private void drawChart() {
+        awaitChart();
+        if (drawing == null) {
+            drawing = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "distill4j-chart");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        List<EpochSummary> soFar = List.copyOf(epochs);
+        Map<String, List<EpochSummary>> others = new LinkedHashMap<>(compared);
+        Map<String, Double> lines = new LinkedHashMap<>(references);
+        drawn = drawing.submit(() -> {
+            TrainingChart.write(png, title, series, soFar, others, lines);
+            return null;
+        });
+    }
+
+    private void awaitChart() {
+        if (drawn == null) {
+            return;
+        }
+        Future<?> pending = drawn;
+        drawn = null;
+        try {
+            pending.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw new UncheckedIOException(png + ": cannot write the chart (" + io.getMessage() + ")", io);
+            }
+            throw cause instanceof RuntimeException r ? r : new IllegalStateException(png + ": cannot write the chart", cause);
         }
     }
 }

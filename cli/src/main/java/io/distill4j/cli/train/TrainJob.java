@@ -26,6 +26,7 @@ import io.distill4j.djl.CheckpointableSgd;
 import io.distill4j.djl.DistillationBlock;
 import io.distill4j.djl.DistillationListener;
 import io.distill4j.djl.DistillationLoss;
+import io.distill4j.djl.RememberingLoss;
 import io.distill4j.djl.EpochHistory;
 import io.distill4j.djl.EpochShuffle;
 import io.distill4j.djl.EpochSummary;
@@ -597,7 +598,7 @@ public final class TrainJob {
         model.setBlock(net);
         EpochHistory history = new EpochHistory();
         // The zoo's nets return their taps after the logits: the task loss reads the first output and label.
-        DefaultTrainingConfig config = new DefaultTrainingConfig(new IndexLoss(Loss.softmaxCrossEntropyLoss(), 0))
+        DefaultTrainingConfig config = new DefaultTrainingConfig(new RememberingLoss(new IndexLoss(Loss.softmaxCrossEntropyLoss(), 0)))
                 .optOptimizer(optimizer(lr, epochs, batches(data)))
                 .addTrainingListeners(data.shuffle(), history, new ProgressListener(label, epochs, batches(data), history, log, evaluatedOn()));
         try (Trainer trainer = model.newTrainer(config)) {
