@@ -4,7 +4,7 @@ of `distill bench --train` (cli/.../StepBench.java): 3,840 images of 1x28x28 in 
 epochs, an evaluation pass over 640 test images after each epoch, SGD with momentum 0.9 at lr 0.05 on a
 cosine schedule to 0 (DJL's CosineTracker, which counts updates from 1), batch norm momentum 0.1.
 Prints milliseconds per step (set-up, steps and evaluations over the steps) per recipe, after a discarded
-warm-up of every recipe for one epoch:
+warm-up run of every recipe:
 
     python tools/bench/train_step.py THREADS
 
@@ -151,15 +151,15 @@ def main():
     torch.manual_seed(0)
     train, test = data(TRAIN, 1), data(TEST, 2)
     print("torch %s threads %d" % (torch.__version__, torch.get_num_threads()))
-    # A discarded warm-up, as the Java side makes: every recipe for one epoch (allocator, kernels' first calls).
+    # A discarded warm-up, as the Java side makes: every recipe once (allocator, kernels' first calls).
     warm = resnet(16)
-    fit(warm, train, test, epochs=1)
+    fit(warm, train, test)
     warm.eval()
     for p in warm.parameters():
         p.requires_grad_(False)
-    fit(cnn(4), train, test, epochs=1)
+    fit(cnn(4), train, test)
     for term in (Kd(), Mgd(), Fgd()):
-        fit(cnn(4), train, test, warm, term, epochs=1)
+        fit(cnn(4), train, test, warm, term)
     teacher = resnet(16)
     print("%-10s %10.3f" % ("teacher", fit(teacher, train, test)))
     teacher.eval()

@@ -49,13 +49,14 @@ final class StepBench {
             throws IOException {
         Path dir = Files.createTempDirectory("distill-steps");
         int steps = epochs * (trainSize / BATCH);
-        // A discarded warm-up of every recipe for one epoch (tools/bench/train_step.py makes the same): a training
-        // run lasts thousands of steps and compiles the Java path once; three short epochs would mostly time the JIT.
-        recipes(runtime, err, settings(dir.resolve("warm-up"), 1, trainSize, testSize), (name, seconds) -> { });
+        // A discarded warm-up: every recipe once at the measured length (tools/bench/train_step.py makes the same).
+        // A real training run lasts thousands of steps; on 2 cores the JIT's compiler threads share the CPU with
+        // libtorch's for the first several hundred, so short cold runs would mostly time the compiler.
+        recipes(runtime, err, settings(dir.resolve("warm-up"), epochs, trainSize, testSize), (name, seconds) -> { });
         out.printf("djl %s threads %s%n", ai.djl.engine.Engine.getInstance().getVersion(),
                 System.getProperty("ai.djl.pytorch.num_threads", "default"));
         out.printf(Locale.ROOT, "steps per run: %d (%d epochs of %d, batch %d), evaluation on %d images after each epoch,"
-                + " after a warm-up of one epoch each%n", steps, epochs, trainSize / BATCH, BATCH, testSize);
+                + " after a warm-up run of each%n", steps, epochs, trainSize / BATCH, BATCH, testSize);
         recipes(runtime, err, settings(dir, epochs, trainSize, testSize), (name, seconds) -> line(out, name, seconds, steps));
     }
 
