@@ -87,6 +87,10 @@ class EpochHistoryTest {
         byte[] bytes = Files.readAllBytes(png);
         assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, java.util.Arrays.copyOf(bytes, 4), "a PNG chart");
         assertEquals(3, history.epochs().size());
+        // The chart of all three epochs, not an earlier one still being replaced.
+        Path drawnHere = tmp.resolve("reference.png");
+        TrainingChart.write(drawnHere, "linear", "linear", history.epochs(), java.util.Map.of(), java.util.Map.of());
+        assertArrayEquals(Files.readAllBytes(drawnHere), bytes, "the last epoch's chart");
     }
 
     @Test

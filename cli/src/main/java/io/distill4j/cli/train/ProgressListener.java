@@ -38,7 +38,6 @@ final class ProgressListener extends TrainingListenerAdapter {
     private static final long MESSAGE_EVERY_NANOS = 250_000_000L;
     private int epoch = 1;
     private ProgressBar bar;
-    private int stepsInEpoch;
     private long messageAt;
 
     ProgressListener(String label, int epochs, int batchesPerEpoch, EpochHistory history, PrintWriter log, String evaluatedOn) {
@@ -61,11 +60,11 @@ final class ProgressListener extends TrainingListenerAdapter {
             bar = new ProgressBarBuilder().setTaskName(label + " " + epoch + "/" + epochs).setStyle(ProgressBarStyle.ASCII)
                     .setInitialMax(batches).setUpdateIntervalMillis(1000).continuousUpdate()
                     .setConsumer(new ConsoleProgressBarConsumer(Console.STDERR, Console.WIDTH)).build();
-            stepsInEpoch = 0;
         }
         bar.step();
         long now = System.nanoTime();
-        if (++stepsInEpoch == 1 || stepsInEpoch == batches || now - messageAt >= MESSAGE_EVERY_NANOS) {
+        long done = bar.getCurrent();
+        if (done == 1 || done == batches || now - messageAt >= MESSAGE_EVERY_NANOS) {
             bar.setExtraMessage(String.format(" loss %.4f", history.runningLoss()));
             messageAt = now;
         }
