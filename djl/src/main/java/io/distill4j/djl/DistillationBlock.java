@@ -49,6 +49,7 @@ public final class DistillationBlock extends AbstractBlock {
     private Distiller distiller;
     private boolean lastForwardTraining;
     private ParameterStore lastParameterStore;
+    private boolean teacherInEvaluation = true;
 
     /**
      * @param plan the distillation plan (an experiment file's {@code distill4j} block)
@@ -161,6 +162,24 @@ public final class DistillationBlock extends AbstractBlock {
         return lastParameterStore;
     }
 
+    /**
+     * Whether an evaluation pass ({@code training = false}: DJL's validation, {@code Trainer.evaluate})
+     * runs the teachers too. By default it does, so that the validation loss and the term evaluators
+     * are the distillation's. Set false when the evaluation reads the student's outputs only (its
+     * accuracy, say): forward then returns the student's outputs alone, a teacher's forward costs
+     * nothing outside training, and {@link DistillationLoss} reports the weighted task loss for such a
+     * pass (its term evaluators refuse it, naming the term).
+     */
+    public DistillationBlock teacherInEvaluation(boolean run) {
+        this.teacherInEvaluation = run;
+        return this;
+    }
+
+    /** Whether evaluation passes run the teachers ({@link #teacherInEvaluation(boolean)}). */
+    public boolean teacherInEvaluation() {
+        return teacherInEvaluation;
+    }
+
     /** How many of forward's outputs are the student's; the rest are the teacher's. */
     public int studentOutputCount() {
         return student.outputNames().size();
@@ -172,6 +191,9 @@ public final class DistillationBlock extends AbstractBlock {
         lastParameterStore = ps;
         NDList models = modelInputs(inputs);
         NDList out = new NDList(student.forward(ps, models, training, params));
+        if (!training && !teacherInEvaluation) {
+            return out;
+        }
         // Inference mode and detached outputs: the teacher adds nothing to the graph and keeps its statistics.
         ParameterStore frozen = new ParameterStore(inputs.head().getManager(), false);
         for (TappedModel teacher : teachers.values()) {

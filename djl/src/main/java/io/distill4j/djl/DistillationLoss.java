@@ -81,6 +81,9 @@ public final class DistillationLoss extends Loss {
         int studentCount = block.studentOutputCount();
         List<String> studentNames = block.student().outputNames();
         List<String> teacherNames = block.teacherOutputNames();
+        if (predictions.size() == studentCount && !block.lastForwardTraining() && !block.teacherInEvaluation()) {
+            return studentOnly(labels, predictions);
+        }
         if (predictions.size() != studentCount + teacherNames.size()) {
             throw new IllegalArgumentException("the predictions have " + predictions.size() + " arrays, but a "
                     + "DistillationBlock returns " + (studentCount + teacherNames.size()) + " (student "
@@ -119,6 +122,20 @@ public final class DistillationLoss extends Loss {
         lastResult = block.distiller().compute(batch.build());
         lastPredictions = predictions;
         lastTraining = block.lastForwardTraining();
+        return lastResult;
+    }
+
+    /** An evaluation pass that ran the student alone ({@link DistillationBlock#teacherInEvaluation(boolean)}): the weighted task loss, no terms. */
+    private DistillResult studentOnly(NDList labels, NDList predictions) {
+        if (taskLoss == null) {
+            throw new IllegalStateException("this distillation has no task loss, so an evaluation pass without the teacher"
+                    + " has no loss to report: call teacherInEvaluation(true) on the DistillationBlock to evaluate the terms");
+        }
+        NDArray task = taskLoss.evaluate(new NDList(labels.get(0)), new NDList(predictions.get(0)));
+        double w = block.plan().taskLossWeight();
+        lastResult = new DistillResult(w == 1.0 ? task : task.mul((float) w), java.util.Optional.of(task), List.of());
+        lastPredictions = predictions;
+        lastTraining = false;
         return lastResult;
     }
 
@@ -190,6 +207,10 @@ public final class DistillationLoss extends Loss {
     }
 
     private static TermResult term(DistillResult r, int index, String key) {
+        if (r.terms().isEmpty()) {
+            throw new IllegalStateException("term " + key + " is not computed in an evaluation pass without the teacher:"
+                    + " call teacherInEvaluation(true) on the DistillationBlock, or evaluate the terms on training batches only");
+        }
         TermResult t = r.terms().get(index);
         if (!t.key().equals(key)) {
             throw new IllegalStateException("term " + index + " is " + t.key() + ", expected " + key);

@@ -9,6 +9,7 @@ import ai.djl.Model;
 import ai.djl.basicmodelzoo.cv.classification.MobileNetV1;
 import ai.djl.basicmodelzoo.cv.classification.ResNetV1;
 import ai.djl.metric.Metrics;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -16,6 +17,7 @@ import ai.djl.nn.Block;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.EasyTrain;
 import ai.djl.training.Trainer;
+import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.evaluator.Accuracy;
 import ai.djl.training.listener.TrainingListener;
@@ -189,4 +191,53 @@ class DistillationTrainingTest {
         }
     }
 
+    @Test
+    void anEvaluationWithoutTheTeacherRunsTheStudentAloneAndReportsItsTaskLoss() throws Exception {
+        try (NDManager m = NDManager.newBaseManager(); Model model = Model.newInstance("student")) {
+            Block teacher = teacherNet();
+            teacher.initialize(m, DataType.FLOAT32, new Shape(BATCH).addAll(IMAGE));
+            int[] teacherForwards = {0};
+            Block counted = new DelegatingBlock(teacher) {
+                @Override
+                protected NDList afterForward(NDList outputs) {
+                    teacherForwards[0]++;
+                    return outputs;
+                }
+            };
+            String kd = KD_AND_MIMIC.substring(0, KD_AND_MIMIC.indexOf("},") + 1);
+            DistillationBlock block = new DistillationBlock(plan(kd), TappedModel.of(studentNet()), TappedModel.of(counted))
+                    .teacherInEvaluation(false);
+            model.setBlock(block);
+            DistillationLoss loss = new DistillationLoss(Loss.softmaxCrossEntropyLoss(), block);
+            DefaultTrainingConfig config = new DefaultTrainingConfig(loss)
+                    .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.05f)).optMomentum(0.9f).build())
+                    .addTrainingListeners(TrainingListener.Defaults.basic());
+            try (Trainer trainer = model.newTrainer(config)) {
+                trainer.setMetrics(new Metrics());
+                trainer.initialize(new Shape(BATCH).addAll(IMAGE));
+                int beforeFit = teacherForwards[0];
+                ArrayDataset validate = data(m, 16, 2);
+                EasyTrain.fit(trainer, 1, data(m, 32, 1), validate);
+                assertEquals(beforeFit + 4, teacherForwards[0], "the teacher ran on the 4 training batches, not on the 2 validation batches");
+
+                // The validation loss is the student's own task loss on the validation data.
+                double sum = 0;
+                int batches = 0;
+                for (Batch b : validate.getData(m)) {
+                    NDList predictions = trainer.evaluate(b.getData());
+                    assertEquals(block.studentOutputCount(), predictions.size(), "an evaluation pass returns the student's outputs only");
+                    sum += Loss.softmaxCrossEntropyLoss().evaluate(b.getLabels(), new NDList(predictions.get(0))).getFloat();
+                    batches++;
+                    IllegalStateException e = assertThrows(IllegalStateException.class,
+                            () -> loss.termEvaluators().get(1).evaluate(b.getLabels(), predictions));
+                    assertTrue(e.getMessage().contains("term logits.kd is not computed in an evaluation pass without the teacher"),
+                            e.getMessage());
+                    b.close();
+                }
+                assertEquals(2, batches);
+                assertEquals(sum / batches, trainer.getMetrics().latestMetric("validate_epoch_distillation").getValue(), 1e-5);
+                assertEquals(beforeFit + 4, teacherForwards[0], "trainer.evaluate did not run the teacher either");
+            }
+        }
+    }
 }

@@ -616,7 +616,9 @@ public final class TrainJob {
         long t0 = System.nanoTime();
         TappedNet net = net(settings.student, data.classes());
         DistillationBlock block = new DistillationBlock(plan, TappedModel.of(net, TappedNet.OUTPUTS.toArray(String[]::new)),
-                teachers);
+                teachers)
+                // The epoch's evaluation reads the student's accuracy only: no teacher forward on the test data.
+                .teacherInEvaluation(false);
         DistillationLoss loss = new DistillationLoss(Loss.softmaxCrossEntropyLoss(), block, BatchInputs.TARGETS,
                 BatchInputs.BOXES, BatchInputs.IMAGE_SIZES);
         Model model = Model.newInstance(label);
