@@ -157,22 +157,29 @@ public final class DistillationLoss extends Loss {
             return lastValues;
         }
         List<TermResult> terms = r.terms();
+        // One stack of the 0-d scalars and one read: the step's log costs a single native call and transfer.
         NDList scalars = new NDList(2 + 2 * terms.size());
-        scalars.add(r.total().toType(DataType.FLOAT32, false).reshape(1));
-        scalars.add(r.taskLoss().map(t -> t.toType(DataType.FLOAT32, false).reshape(1))
-                .orElseGet(() -> r.total().getManager().create(new float[] {Float.NaN})));
+        scalars.add(hostScalar(r.total()));
+        scalars.add(r.taskLoss().map(DistillationLoss::hostScalar)
+                .orElseGet(() -> r.total().getManager().create(Float.NaN)));
         for (TermResult t : terms) {
-            scalars.add(t.raw().toType(DataType.FLOAT32, false).reshape(1));
+            scalars.add(hostScalar(t.raw()));
         }
         for (TermResult t : terms) {
-            scalars.add(t.weighted().toType(DataType.FLOAT32, false).reshape(1));
+            scalars.add(hostScalar(t.weighted()));
         }
-        float[] v = ai.djl.ndarray.NDArrays.concat(scalars).toFloatArray();
+        float[] v = ai.djl.ndarray.NDArrays.stack(scalars).toFloatArray();
         int n = terms.size();
         lastValues = new StepValues(v[0], r.taskLoss().isPresent(), v[1], java.util.Arrays.copyOfRange(v, 2, 2 + n),
                 java.util.Arrays.copyOfRange(v, 2 + n, 2 + 2 * n));
         valuesOf = r;
         return lastValues;
+    }
+
+    /** A one-element value as a 0-d float32 array, converted only where it is not one already. */
+    private static NDArray hostScalar(NDArray value) {
+        NDArray scalar = value.getShape().dimension() == 0 ? value : value.reshape(new ai.djl.ndarray.types.Shape());
+        return scalar.getDataType() == DataType.FLOAT32 ? scalar : scalar.toType(DataType.FLOAT32, false);
     }
 
     /** The result of the last batch, and whether it was a training batch; null before the first. */
