@@ -132,8 +132,7 @@ public final class DistillationLoss extends Loss {
                     + " has no loss to report: call teacherInEvaluation(true) on the DistillationBlock to evaluate the terms");
         }
         NDArray task = taskLoss.evaluate(new NDList(labels.get(0)), new NDList(predictions.get(0)));
-        double w = block.plan().taskLossWeight();
-        lastResult = new DistillResult(w == 1.0 ? task : task.mul((float) w), java.util.Optional.of(task), List.of());
+        lastResult = new DistillResult(block.distiller().weightedTaskLoss(task), java.util.Optional.of(task), List.of());
         lastPredictions = predictions;
         lastTraining = false;
         return lastResult;

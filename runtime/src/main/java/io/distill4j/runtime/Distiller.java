@@ -203,6 +203,15 @@ public final class Distiller {
     }
 
     /**
+     * The task loss as it enters the total, {@code taskLossWeight * taskLoss}; at weight 1, as for the
+     * terms, the task loss is its own weighted term. For a pass that has no terms to compute (an
+     * evaluation of the student alone).
+     */
+    public NDArray weightedTaskLoss(NDArray taskLoss) {
+        return plan.taskLossWeight() == 1.0 ? taskLoss : Scalars.mul(taskLoss, (float) plan.taskLossWeight());
+    }
+
+    /**
      * Computes one step.
      *
      * @param batch the step's tensors and position
@@ -262,9 +271,7 @@ public final class Distiller {
         }
         // One host read per step: only a non-finite total makes the terms be checked one by one.
         java.util.Optional<NDArray> task = batch.taskLoss();
-        // As for the terms: at weight 1 the task loss is its own weighted term.
-        NDArray weightedTask = task.map(t -> plan.taskLossWeight() == 1.0 ? t : Scalars.mul(t, (float) plan.taskLossWeight()))
-                .orElse(null);
+        NDArray weightedTask = task.map(this::weightedTaskLoss).orElse(null);
         NDArray sum = total == null ? weightedTask : weightedTask == null ? total : weightedTask.add(total);
         // One host read per step: only a non-finite total is taken apart.
         if (sum != null && nonFinite(sum) != null) {
