@@ -83,15 +83,21 @@ final class StepBench {
     /**
      * Offline distillation's step time: for a teacher of each width, the KD-distilled student with the
      * teacher running, and reading its stored outputs in float32 and float16, next to the student alone.
-     * Every run repeats {@code rounds} times, alternating, after a discarded warm-up; a line gives the
-     * median and the lowest and highest round, since single runs of a few seconds move with the machine.
+     * Every stored run is paired with a run of the student alone just before it (the job trains both, in
+     * that order), so each ratio compares two runs seconds apart rather than runs minutes apart on a
+     * machine whose speed drifts. Every run repeats {@code rounds} times after a discarded warm-up.
+     *
+     * <p>Two times per run: the whole run divided by its steps (set-up, the per-epoch evaluation, and in
+     * the distilled run the per-epoch checkpoint and chart), and the median training step as the loop
+     * runs it ({@link io.distill4j.djl.EpochHistory#medianStepSeconds}). A line gives the median and the
+     * lowest and highest round.
      */
     static void offline(Distill4j runtime, PrintWriter out, PrintWriter err, int trainSize, int testSize, int epochs,
                         int rounds, int... teacherWidths) throws IOException {
         Path dir = Files.createTempDirectory("distill-offline");
         int steps = epochs * (trainSize / BATCH);
-        out.printf(Locale.ROOT, "steps per run: %d (%d epochs of %d, batch %d); ms per step: median, lowest, highest of %d"
-                + " rounds; then bytes per sample stored%n", steps, epochs, trainSize / BATCH, BATCH, rounds);
+        out.printf(Locale.ROOT, "steps per run: %d (%d epochs of %d, batch %d); %d rounds; each cell: median, lowest,"
+                + " highest round%n", steps, epochs, trainSize / BATCH, BATCH, rounds);
         Map<Integer, Config> online = new LinkedHashMap<>();
         Map<String, Config> offline = new LinkedHashMap<>();
         Map<String, Long> bytes = new LinkedHashMap<>();
@@ -112,31 +118,40 @@ final class StepBench {
         }
         // A discarded first pass: the JIT and the native allocator warm up on it, not on the first row measured.
         job(runtime, "warm-up", online.get(teacherWidths[0]), err, false).run();
-        Map<String, List<Double>> ms = new LinkedHashMap<>();
+        Map<String, List<double[]>> ms = new LinkedHashMap<>(); // per row: {whole-run ms/step, median step ms} per round
         for (int r = 0; r < rounds; r++) {
-            boolean first = true;
             for (int width : teacherWidths) {
-                TrainJob.Outcome o = job(runtime, "online-" + width, online.get(width), err, !first).run();
-                if (first) {
-                    ms.computeIfAbsent("alone", k -> new ArrayList<>()).add(1000 * o.alone().seconds() / steps);
-                    first = false;
-                }
-                ms.computeIfAbsent("kd-teacher" + width, k -> new ArrayList<>()).add(1000 * o.distilled().seconds() / steps);
+                TrainJob.RunResult teacherRunning = job(runtime, "online-" + width, online.get(width), err, true).run().distilled();
+                ms.computeIfAbsent("kd-teacher" + width, k -> new ArrayList<>()).add(times(teacherRunning, steps));
                 for (Map.Entry<String, Config> e : offline.entrySet()) {
                     if (e.getKey().startsWith("kd-teacher" + width + "-")) {
-                        double s = job(runtime, e.getKey(), e.getValue(), err, true).run().distilled().seconds();
-                        ms.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(1000 * s / steps);
+                        TrainJob.Outcome o = job(runtime, e.getKey(), e.getValue(), err, false).run();
+                        double[] alone = times(o.alone(), steps);
+                        double[] stored = times(o.distilled(), steps);
+                        ms.computeIfAbsent("alone", k -> new ArrayList<>()).add(alone);
+                        ms.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(stored);
+                        ms.computeIfAbsent(e.getKey() + "/alone", k -> new ArrayList<>())
+                                .add(new double[] {stored[0] / alone[0], stored[1] / alone[1]});
                     }
                 }
             }
         }
-        ms.forEach((name, values) -> {
-            List<Double> sorted = values.stream().sorted().toList();
-            out.printf(Locale.ROOT, "%-30s %8.3f %8.3f %8.3f%n", name, sorted.get(sorted.size() / 2), sorted.get(0),
-                    sorted.get(sorted.size() - 1));
-        });
-        bytes.forEach((name, b) -> out.printf(Locale.ROOT, "%-30s %8d%n", name, b));
+        out.printf(Locale.ROOT, "%-36s %-26s %s%n", "run (ms; a ratio for x/alone)", "whole run / steps", "training step");
+        ms.forEach((name, values) -> out.printf(Locale.ROOT, "%-36s %s   %s%n", name, spread(values, 0), spread(values, 1)));
+        bytes.forEach((name, b) -> out.printf(Locale.ROOT, "%-36s %8d%n", name, b));
         out.flush();
+    }
+
+    /** A run's whole time per step and its median training step, in milliseconds. */
+    private static double[] times(TrainJob.RunResult run, int steps) {
+        return new double[] {1000 * run.seconds() / steps, 1000 * run.stepSeconds()};
+    }
+
+    /** Median, lowest and highest of one column of the rounds. */
+    private static String spread(List<double[]> rounds, int column) {
+        List<Double> sorted = rounds.stream().map(v -> v[column]).sorted().toList();
+        return String.format(Locale.ROOT, "%8.3f %8.3f %8.3f", sorted.get(sorted.size() / 2), sorted.get(0),
+                sorted.get(sorted.size() - 1));
     }
 
     private static TrainJob job(Distill4j runtime, String name, Config c, PrintWriter err, boolean distilledOnly) {

@@ -46,9 +46,18 @@ class StepBenchTest {
         Distill4j runtime = Distill4j.start(Files.createDirectories(tmp.resolve("no-plugins")));
         StepBench.offline(runtime, new PrintWriter(out), new PrintWriter(new StringWriter()), 128, 64, 1, 2, 4);
         String text = out.toString();
-        for (String row : List.of("alone", "kd-teacher4", "kd-teacher4-stored-float32", "kd-teacher4-stored-float16")) {
-            // median, lowest, highest of the rounds
-            assertTrue(text.matches("(?s).*\\n" + row + " +[\\d.]+ +[\\d.]+ +[\\d.]+\\n.*"), row + ": " + text);
+        for (String row : List.of("alone", "kd-teacher4", "kd-teacher4-stored-float32", "kd-teacher4-stored-float16",
+                "kd-teacher4-stored-float32/alone", "kd-teacher4-stored-float16/alone")) {
+            // median, lowest, highest of the rounds: of the whole run per step, then of the run's median step
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\n" + java.util.regex.Pattern.quote(row)
+                    + " +([\\d.]+) +([\\d.]+) +([\\d.]+) +([\\d.]+) +([\\d.]+) +([\\d.]+)\\n").matcher(text);
+            assertTrue(m.find(), row + ": " + text);
+            for (int column : new int[] {1, 4}) {
+                double median = Double.parseDouble(m.group(column));
+                double low = Double.parseDouble(m.group(column + 1));
+                double high = Double.parseDouble(m.group(column + 2));
+                assertTrue(low > 0 && low <= median && median <= high, row + ": " + m.group());
+            }
         }
         // logits only: 10 floats a sample, 40 bytes in float32 and 20 in float16 (the manifest adds a little)
         assertTrue(text.matches("(?s).*bytes-per-sample-float32 +4\\d\\n.*") && text.matches("(?s).*bytes-per-sample-float16 +2\\d\\n.*"),

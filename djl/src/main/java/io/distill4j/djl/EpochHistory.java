@@ -26,8 +26,9 @@ import java.util.concurrent.Future;
  * training loss, for a {@link DistillationLoss} the mean task loss and weighted terms, and the top-1
  * accuracy of the first output against the first label on the validation data that
  * {@code EasyTrain.fit} evaluates after the epoch. Optionally draws them as a PNG chart after every
- * epoch ({@link #chart}), so a run stopped early still has its picture; the chart is drawn beside
- * the training, and the last one is written when the trainer closes.
+ * epoch ({@link #chart}), or at most every so often ({@link #chartEvery}), so a run stopped early still
+ * has its picture; the chart is drawn beside the training, and the last epoch's is written when the
+ * trainer closes. It also times the training steps ({@link #medianStepSeconds}).
  *
  * <p>It reads the predictions DJL hands to every listener; it needs no other listener and no order
  * among them. The values leave the device once per step, as DJL's own evaluators do.
@@ -47,6 +48,17 @@ public final class EpochHistory extends TrainingListenerAdapter {
     private final Map<String, Double> references = new LinkedHashMap<>();
     private ExecutorService drawing;
     private Future<?> drawn;
+    /** The least time between two drawings of the chart, in nanoseconds; 0 draws after every epoch. */
+    private long chartEveryNanos;
+    /** When training began or the chart was last drawn, whichever is later. */
+    private long chartClock;
+    /** The number of epochs the chart on disk (or being drawn) shows. */
+    private int charted;
+    /** When the last training step of this epoch ended; 0 before the epoch's first. */
+    private long lastStepEnd;
+    /** Nanoseconds between consecutive training steps of one epoch, the whole run's. */
+    private long[] stepNanos = new long[1024];
+    private int stepCount;
 
     /** The epoch the next summary is numbered with (from 1): {@code k + 1} after resuming k epochs. */
     public EpochHistory startAt(int epoch) {
@@ -70,6 +82,21 @@ public final class EpochHistory extends TrainingListenerAdapter {
         return this;
     }
 
+    /**
+     * Draws the chart after an epoch only when {@code minimum} has passed since training began or the
+     * chart was last drawn; the last epoch's chart is drawn when training ends all the same. Rendering
+     * takes tens of milliseconds, and its first drawings make the JIT compile the renderer: on a machine
+     * whose cores all run the training's kernels, that time comes out of the training steps, which
+     * matters when epochs last seconds. The default, zero, draws after every epoch.
+     */
+    public EpochHistory chartEvery(java.time.Duration minimum) {
+        if (minimum.isNegative()) {
+            throw new IllegalArgumentException("chartEvery: a negative interval, " + minimum);
+        }
+        this.chartEveryNanos = minimum.toNanos();
+        return this;
+    }
+
     /** Another run's accuracy per epoch, drawn beside this one's (e.g. the student trained alone). */
     public EpochHistory compareWith(String name, List<EpochSummary> other) {
         compared.put(name, List.copyOf(other));
@@ -90,6 +117,21 @@ public final class EpochHistory extends TrainingListenerAdapter {
     /** The last epoch's summary; empty before the first epoch ends. */
     public java.util.Optional<EpochSummary> latest() {
         return epochs.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(epochs.get(epochs.size() - 1));
+    }
+
+    /**
+     * The median time of a training step, in seconds: the interval between two consecutive training
+     * steps of one epoch as the loop runs them (batch assembly, forward, backward, update and every
+     * listener's per-step work), so the per-epoch evaluation and saving are not in it. NaN before an
+     * epoch's second step.
+     */
+    public double medianStepSeconds() {
+        if (stepCount == 0) {
+            return Double.NaN;
+        }
+        long[] sorted = java.util.Arrays.copyOf(stepNanos, stepCount);
+        java.util.Arrays.sort(sorted);
+        return sorted[stepCount / 2] / 1e9;
     }
 
     /** The mean training loss of the epoch so far (for progress displays); NaN before its first step. */
@@ -120,6 +162,14 @@ public final class EpochHistory extends TrainingListenerAdapter {
             }
         }
         steps++;
+        long now = System.nanoTime();
+        if (lastStepEnd != 0) {
+            if (stepCount == stepNanos.length) {
+                stepNanos = java.util.Arrays.copyOf(stepNanos, 2 * stepCount);
+            }
+            stepNanos[stepCount++] = now - lastStepEnd;
+        }
+        lastStepEnd = now;
     }
 
     @Override
@@ -143,14 +193,23 @@ public final class EpochHistory extends TrainingListenerAdapter {
         steps = 0;
         correct = 0;
         seen = 0;
-        if (png != null) {
+        lastStepEnd = 0; // the next epoch's first step follows the evaluation: not a step's time
+        if (png != null && System.nanoTime() - chartClock >= chartEveryNanos) {
             drawChart();
         }
+    }
+
+    @Override
+    public void onTrainingBegin(Trainer trainer) {
+        chartClock = System.nanoTime();
     }
 
     /** The last epoch's chart is on disk when the trainer closes (DJL ends training there). */
     @Override
     public void onTrainingEnd(Trainer trainer) {
+        if (png != null && charted < epochs.size()) {
+            drawChart();
+        }
         if (drawing != null) {
             try {
                 awaitChart();
@@ -175,6 +234,8 @@ public final class EpochHistory extends TrainingListenerAdapter {
                 return t;
             });
         }
+        chartClock = System.nanoTime();
+        charted = epochs.size();
         List<EpochSummary> soFar = List.copyOf(epochs);
         Map<String, List<EpochSummary>> others = new LinkedHashMap<>(compared);
         Map<String, Double> lines = new LinkedHashMap<>(references);

@@ -16,6 +16,8 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.EasyTrain;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.ArrayDataset;
+import ai.djl.training.listener.TrainingListener;
+import ai.djl.training.listener.TrainingListenerAdapter;
 import ai.djl.training.loss.Loss;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -44,15 +46,22 @@ class EpochHistoryTest {
     }
 
     private static void train(Loss loss, EpochHistory history, int epochs) throws Exception {
+        train(loss, history, epochs, 8);
+    }
+
+    /** Trains on 48 samples in batches of {@code batch}, with {@code others} listening after the history. */
+    private static void train(Loss loss, EpochHistory history, int epochs, int batch, TrainingListener... others)
+            throws Exception {
         try (NDManager m = NDManager.newBaseManager(); Model model = Model.newInstance("linear")) {
             Engine.getInstance().setRandomSeed(3);
             NDArray x = m.randomNormal(new Shape(48, 6));
             NDArray y = x.sum(new int[] {1}).gt(0).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
-            ArrayDataset data = new ArrayDataset.Builder().setData(x).optLabels(y).setSampling(8, false).build();
+            ArrayDataset data = new ArrayDataset.Builder().setData(x).optLabels(y).setSampling(batch, false).build();
             model.setBlock(Linear.builder().setUnits(2).build());
-            DefaultTrainingConfig config = new DefaultTrainingConfig(loss).addTrainingListeners(history);
+            DefaultTrainingConfig config = new DefaultTrainingConfig(loss).addTrainingListeners(history)
+                    .addTrainingListeners(others);
             try (Trainer trainer = model.newTrainer(config)) {
-                trainer.initialize(new Shape(8, 6));
+                trainer.initialize(new Shape(batch, 6));
                 EasyTrain.fit(trainer, epochs, data, data);
             }
         }
@@ -100,5 +109,57 @@ class EpochHistoryTest {
         UncheckedIOException e = assertThrows(UncheckedIOException.class,
                 () -> train(new RememberingLoss(Loss.softmaxCrossEntropyLoss()), history, 2));
         assertTrue(e.getMessage().startsWith(png + ": cannot write the chart"), e.getMessage());
+    }
+
+    @Test
+    void aThrottledChartIsNotDrawnDuringTrainingButTheLastEpochsIsOnDiskAtTheEnd(@TempDir Path tmp) throws Exception {
+        Path png = tmp.resolve("chart.png");
+        EpochHistory history = new EpochHistory().chart(png, "linear").chartEvery(java.time.Duration.ofHours(1));
+        List<Boolean> onDiskAfterEpoch = new ArrayList<>();
+        train(new RememberingLoss(Loss.softmaxCrossEntropyLoss()), history, 3, 8, new TrainingListenerAdapter() {
+            @Override
+            public void onEpoch(Trainer trainer) {
+                onDiskAfterEpoch.add(Files.exists(png));
+            }
+        });
+        assertEquals(List.of(false, false, false), onDiskAfterEpoch, "no drawing within the hour");
+        Path drawnHere = tmp.resolve("reference.png");
+        TrainingChart.write(drawnHere, "linear", "linear", history.epochs(), java.util.Map.of(), java.util.Map.of());
+        assertArrayEquals(Files.readAllBytes(drawnHere), Files.readAllBytes(png), "the chart of all three epochs");
+        assertThrows(IllegalArgumentException.class, () -> new EpochHistory().chartEvery(java.time.Duration.ofSeconds(-1)));
+    }
+
+    @Test
+    void theStepTimeIsTheLoopsIntervalBetweenStepsOfOneEpochWithoutTheEvaluation() throws Exception {
+        assertTrue(Double.isNaN(new EpochHistory().medianStepSeconds()), "no step yet");
+        // Each step takes at least 30 ms (a listener sleeps), each evaluation at least 2 x 400 ms.
+        TrainingListener slow = new TrainingListenerAdapter() {
+            @Override
+            public void onTrainingBatch(Trainer trainer, BatchData batchData) {
+                sleep(30);
+            }
+
+            @Override
+            public void onValidationBatch(Trainer trainer, BatchData batchData) {
+                sleep(400);
+            }
+        };
+        EpochHistory history = new EpochHistory();
+        train(new RememberingLoss(Loss.softmaxCrossEntropyLoss()), history, 2, 8, slow);
+        double step = history.medianStepSeconds();
+        assertTrue(step >= 0.030 && step < 0.4, "6 steps an epoch, median " + step + " s");
+        // One step an epoch: every interval between two steps spans an evaluation, so there is no step time.
+        EpochHistory onePerEpoch = new EpochHistory();
+        train(new RememberingLoss(Loss.softmaxCrossEntropyLoss()), onePerEpoch, 3, 48, slow);
+        assertTrue(Double.isNaN(onePerEpoch.medianStepSeconds()), "got " + onePerEpoch.medianStepSeconds());
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -60,8 +60,16 @@ import java.util.function.IntSupplier;
  * models from the settings, the progress display and the report.
  */
 public final class TrainJob {
-    /** Test accuracy and wall time of one model, and its per-epoch statistics. */
-    public record RunResult(String name, double accuracy, double seconds, List<EpochSummary> epochs) {
+    /**
+     * Test accuracy and wall time of one model, the median time of its training step
+     * ({@link EpochHistory#medianStepSeconds}; NaN for a model not trained here), and its per-epoch statistics.
+     */
+    public record RunResult(String name, double accuracy, double seconds, double stepSeconds, List<EpochSummary> epochs) {
+        /** A model not trained in this run (loaded, or skipped): no step time. */
+        public RunResult(String name, double accuracy, double seconds, List<EpochSummary> epochs) {
+            this(name, accuracy, seconds, Double.NaN, epochs);
+        }
+
         /**
          * Why this run is no result, if it never left the uniform guess: after its first epoch the task
          * loss stayed at ln(classes) and the test accuracy at chance. Such a run says nothing about a
@@ -631,7 +639,10 @@ public final class TrainJob {
         if (fingerprint != null) {
             checkpoints.fingerprint(fingerprint);
         }
-        EpochHistory history = new EpochHistory().chart(output.resolve("chart.png"), name, label);
+        // Redrawn at most every 15 s: a live picture needs no more, and on a small machine each drawing's
+        // CPU time (the renderer's JIT compilation first) comes out of the steps when epochs are short.
+        EpochHistory history = new EpochHistory().chart(output.resolve("chart.png"), name, label)
+                .chartEvery(java.time.Duration.ofSeconds(15));
         if (!distilledOnly) {
             history.compareWith("student alone", alone.epochs());
         }
@@ -686,7 +697,7 @@ public final class TrainJob {
     private static RunResult result(String label, EpochHistory history, long t0) {
         List<EpochSummary> epochs = history.epochs();
         double accuracy = epochs.isEmpty() ? Double.NaN : epochs.get(epochs.size() - 1).accuracy();
-        return new RunResult(label, accuracy, (System.nanoTime() - t0) / 1e9, epochs);
+        return new RunResult(label, accuracy, (System.nanoTime() - t0) / 1e9, history.medianStepSeconds(), epochs);
     }
 
     private Device device() {
