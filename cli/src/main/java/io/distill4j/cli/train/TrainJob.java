@@ -522,6 +522,22 @@ public final class TrainJob {
         return checkpoints;
     }
 
+    /**
+     * A new folder {@code parent/name}, or {@code name-2}, {@code name-3}, ... when runs started within the
+     * same second already took it.
+     */
+    static Path freshFolder(Path parent, String name) throws IOException {
+        Files.createDirectories(parent);
+        for (int n = 1; ; n++) {
+            Path candidate = parent.resolve(n == 1 ? name : name + "-" + n);
+            try {
+                return Files.createDirectory(candidate); // atomic: two runs never get the same folder
+            } catch (java.nio.file.FileAlreadyExistsException taken) {
+                // the next suffix
+            }
+        }
+    }
+
     /** A fresh run where another ran: its checkpoints and log go to {@code previous/<time>/}, so nothing is lost or mixed. */
     private void movePreviousRunAside(Path checkpoints) throws IOException {
         boolean hasCheckpoints;
@@ -532,8 +548,7 @@ public final class TrainJob {
         if (!hasCheckpoints && !Files.exists(log)) {
             return;
         }
-        Path aside = output.resolve("previous").resolve(java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-'));
-        Files.createDirectories(aside);
+        Path aside = freshFolder(output.resolve("previous"), java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-'));
         if (hasCheckpoints) {
             Files.move(checkpoints, aside.resolve("checkpoints"));
             Files.createDirectories(checkpoints);
