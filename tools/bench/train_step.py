@@ -7,8 +7,12 @@ Prints milliseconds per step (set-up, steps and evaluations over the steps) per 
 warm-up run of every recipe:
 
     python tools/bench/train_step.py THREADS
+    python tools/bench/train_step.py THREADS --offline ROUNDS
 
-Run by tools/bench/compare.py --train, alternating with the Java side. The loss formulas are those of
+Run by tools/bench/compare.py --train, alternating with the Java side. With --offline, the same loop's
+side of `distill bench --offline`: the KD student reading its teacher's logits stored for every training
+sample (one tensor, indexed by the batch's sample indices) against the student alone, the pair run
+back to back ROUNDS times; each run's whole time per step and its median step, and their ratios. The loss formulas are those of
 the golden-value scripts (tools/golden), which the Java losses match to float tolerance.
 """
 import math
@@ -112,8 +116,10 @@ class Kd(nn.Module):
         return 0.5 * kd(student[0], teacher[0])
 
 
-def fit(model, train, test, teacher=None, term=None, epochs=EPOCHS):
-    """Trains `model` (and `term`'s trainable parts) `epochs` epochs; returns ms per step."""
+def fit(model, train, test, teacher=None, term=None, epochs=EPOCHS, stored=None, steps_ms=None):
+    """Trains `model` (and `term`'s trainable parts) `epochs` epochs; returns ms per step. With `stored`,
+    the teacher's outputs are read from it by sample index instead of running `teacher`; `steps_ms`
+    collects the intervals between consecutive steps of an epoch (the Java side's training step)."""
     start = time.perf_counter()
     params = list(model.parameters()) + (list(term.parameters()) if term is not None else [])
     opt = torch.optim.SGD(params, lr=LR, momentum=0.9)
@@ -124,12 +130,15 @@ def fit(model, train, test, teacher=None, term=None, epochs=EPOCHS):
     for epoch in range(epochs):
         model.train()
         order = torch.randperm(TRAIN, generator=g)
+        last = None
         for b in range(TRAIN // BATCH):
             idx = order[b * BATCH:(b + 1) * BATCH]
             x, y = images[idx], labels[idx]
             out = model(x)
             loss = F.cross_entropy(out[0], y)
-            if teacher is not None:
+            if stored is not None:
+                loss = loss + term(out, (stored[idx],), y, boxes[idx])
+            elif teacher is not None:
                 with torch.no_grad():
                     t_out = teacher(x)
                 loss = loss + term(out, t_out, y, boxes[idx])
@@ -138,6 +147,10 @@ def fit(model, train, test, teacher=None, term=None, epochs=EPOCHS):
             opt.step()
             sched.step()
             loss.item()  # the step's loss, as distill4j logs every step
+            now = time.perf_counter()
+            if steps_ms is not None and last is not None:
+                steps_ms.append(1000 * (now - last))
+            last = now
         model.eval()
         correct = 0
         with torch.no_grad():
@@ -146,11 +159,44 @@ def fit(model, train, test, teacher=None, term=None, epochs=EPOCHS):
     return 1000 * (time.perf_counter() - start) / steps
 
 
+def offline(train, test, rounds):
+    """KD from stored teacher logits against the student alone, paired, as `distill bench --offline`."""
+    teacher = resnet(16)
+    fit(teacher, train, test)
+    teacher.eval()
+    with torch.no_grad():
+        stored = teacher(train[0])[0].clone()  # every training sample's logits, computed once
+    fit(cnn(4), train, test)
+    fit(cnn(4), train, test, term=Kd(), stored=stored)  # discarded warm-up of both
+    rows = {"alone": [], "kd-stored": [], "kd-stored/alone": []}
+    for _ in range(rounds):
+        times = []
+        for stored_or_none in (None, stored):
+            steps = []
+            whole = fit(cnn(4), train, test, term=Kd() if stored_or_none is not None else None, stored=stored_or_none,
+                        steps_ms=steps)
+            times.append((whole, sorted(steps)[len(steps) // 2]))
+        rows["alone"].append(times[0])
+        rows["kd-stored"].append(times[1])
+        rows["kd-stored/alone"].append((times[1][0] / times[0][0], times[1][1] / times[0][1]))
+    print("%d rounds; each cell: median, lowest, highest round" % rounds)
+    print("%-36s %-26s %s" % ("run (ms; a ratio for x/alone)", "whole run / steps", "training step"))
+    for name, values in rows.items():
+        cells = []
+        for column in (0, 1):
+            v = sorted(x[column] for x in values)
+            cells.append("%8.3f %8.3f %8.3f" % (v[len(v) // 2], v[0], v[-1]))
+        print("%-36s %s   %s" % (name, cells[0], cells[1]))
+
+
 def main():
     torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
     torch.manual_seed(0)
     train, test = data(TRAIN, 1), data(TEST, 2)
     print("torch %s threads %d" % (torch.__version__, torch.get_num_threads()))
+    if len(sys.argv) > 3 and sys.argv[2] == "--offline":
+        offline(train, test, int(sys.argv[3]))
+        return
     # A discarded warm-up, as the Java side makes: every recipe once (allocator, kernels' first calls).
     warm = resnet(16)
     fit(warm, train, test)

@@ -116,8 +116,12 @@ final class StepBench {
                 bytes.put("bytes-per-sample-" + p, cache.bytesOnDisk() / cache.samples());
             }
         }
-        // A discarded first pass: the JIT and the native allocator warm up on it, not on the first row measured.
+        // A discarded first pass of the teacher running and of every stored run: the JIT compiles each path's
+        // code on it (on 2 cores its compiler threads take CPU from the training's), not in the first round.
         job(runtime, "warm-up", online.get(teacherWidths[0]), err, false).run();
+        for (Config c : offline.values()) {
+            job(runtime, "warm-up", c, err, false).run();
+        }
         Map<String, List<double[]>> ms = new LinkedHashMap<>(); // per row: {whole-run ms/step, median step ms} per round
         for (int r = 0; r < rounds; r++) {
             for (int width : teacherWidths) {

@@ -473,30 +473,64 @@ public final class TeacherOutputs {
      * @param indices the samples' indices, a 1-D integer (or integral float) array
      */
     public NDList gather(NDManager manager, NDArray indices) {
+        // The index array is read once; an INT64 one (distill train's) needs no conversion first.
         long[] idx = indices.toType(DataType.INT64, false).toLongArray();
+        for (long i : idx) {
+            if (i < 0 || i >= samples) {
+                throw new InvalidInputException(dir + ": sample " + i + " is not in these teacher outputs (0 to "
+                        + (samples - 1) + ")");
+            }
+        }
         NDList out = new NDList();
         long offset = 0;
         for (Map.Entry<String, Shape> tap : taps.entrySet()) {
-            int bytes = (int) tap.getValue().size() * precision.bytes;
-            ByteBuffer batch = ByteBuffer.allocateDirect(bytes * idx.length).order(ByteOrder.nativeOrder());
+            int values = (int) tap.getValue().size();
+            int bytes = values * precision.bytes;
+            // Always float32 on the way in: float16 is widened here, on the host (exactly, as a cast does),
+            // which spares the step a native conversion and a second array.
+            ByteBuffer batch = ByteBuffer.allocateDirect(values * 4 * idx.length).order(ByteOrder.nativeOrder());
             for (long i : idx) {
-                if (i < 0 || i >= samples) {
-                    throw new InvalidInputException(dir + ": sample " + i + " is not in these teacher outputs (0 to "
-                            + (samples - 1) + ")");
-                }
                 ByteBuffer shard = shards[(int) (i / shardSize)].duplicate().order(ByteOrder.LITTLE_ENDIAN);
                 int at = (int) ((i % shardSize) * recordBytes + offset);
-                shard.limit(at + bytes).position(at);
-                batch.put(shard);
+                if (precision == Precision.FLOAT32) {
+                    shard.limit(at + bytes).position(at);
+                    batch.put(shard);
+                } else {
+                    for (int k = 0; k < values; k++) {
+                        batch.putFloat(halfToFloat(shard.getShort(at + 2 * k)));
+                    }
+                }
             }
             batch.rewind();
-            NDArray stored = manager.create(batch, new Shape(idx.length).addAll(tap.getValue()), precision.type);
-            NDArray values = precision == Precision.FLOAT32 ? stored : stored.toType(DataType.FLOAT32, false);
-            values.setName(tap.getKey());
-            out.add(values);
+            NDArray stored = manager.create(batch, new Shape(idx.length).addAll(tap.getValue()), DataType.FLOAT32);
+            stored.setName(tap.getKey());
+            out.add(stored);
             offset += bytes;
         }
         return out;
+    }
+
+    /** An IEEE 754 half-precision value, widened exactly to float (Java 17 has no Float.float16ToFloat). */
+    static float halfToFloat(short half) {
+        int sign = (half & 0x8000) << 16;
+        int exponent = (half >>> 10) & 0x1f;
+        int mantissa = half & 0x3ff;
+        if (exponent == 0x1f) { // infinity, or NaN with its payload
+            return Float.intBitsToFloat(sign | 0x7f800000 | mantissa << 13);
+        }
+        if (exponent == 0) {
+            if (mantissa == 0) {
+                return Float.intBitsToFloat(sign); // signed zero
+            }
+            // subnormal: mantissa x 2^-24, normal as a float
+            exponent = 1;
+            while ((mantissa & 0x400) == 0) {
+                mantissa <<= 1;
+                exponent--;
+            }
+            mantissa &= 0x3ff;
+        }
+        return Float.intBitsToFloat(sign | (exponent + 112) << 23 | mantissa << 13);
     }
 
     public int samples() {

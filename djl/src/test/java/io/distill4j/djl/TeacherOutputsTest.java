@@ -82,6 +82,25 @@ class TeacherOutputsTest {
     }
 
     @Test
+    void everyHalfPrecisionValueWidensOnTheHostExactlyAsPyTorchCastsIt() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            short[] all = new short[1 << 16];
+            for (int i = 0; i < all.length; i++) {
+                all[i] = (short) i;
+            }
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(2 * all.length).order(java.nio.ByteOrder.nativeOrder());
+            bytes.asShortBuffer().put(all);
+            float[] torch = m.create(bytes, new Shape(all.length), DataType.FLOAT16).toType(DataType.FLOAT32, false).toFloatArray();
+            for (int i = 0; i < all.length; i++) {
+                float host = TeacherOutputs.halfToFloat(all[i]);
+                // NaN is NaN either way (its payload is not a value); everything else to the bit, zeros' signs included
+                assertTrue(Float.isNaN(torch[i]) ? Float.isNaN(host) : Float.floatToRawIntBits(torch[i]) == Float.floatToRawIntBits(host),
+                        String.format("half 0x%04x: PyTorch %s, host %s", i, torch[i], host));
+            }
+        }
+    }
+
+    @Test
     void anotherDatasetTeacherOrTapAndADamagedShardAreRefusedWithOneLine() throws IOException {
         try (NDManager m = NDManager.newBaseManager()) {
             Path dir = write(m, m.randomNormal(new Shape(10, 3)), m.randomNormal(new Shape(10, 2, 2)), TeacherOutputs.Precision.FLOAT32);

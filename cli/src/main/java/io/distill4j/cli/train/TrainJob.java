@@ -810,7 +810,7 @@ public final class TrainJob {
         int batch = settings.run.getInt("batch-size");
         NDArray images = m.create(s.images(), new Shape(s.count(), s.channels(), s.size(), s.size()));
         NDArray[] data = firstIndex == 0 ? new NDArray[] {images}
-                : new NDArray[] {images, m.arange(firstIndex - 1, firstIndex - 1 + s.count(), 1, DataType.INT32)};
+                : new NDArray[] {images, m.arange(firstIndex - 1, firstIndex - 1 + s.count(), 1, DataType.INT64)};
         return new ArrayDataset.Builder()
                 .setData(data)
                 .optLabels(m.create(labels), m.create(boxes, new Shape(s.count(), 1, 4)), m.create(sizes, new Shape(s.count(), 2)))
