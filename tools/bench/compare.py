@@ -6,6 +6,12 @@ per loss (`distill bench` against torch_losses.py), or with --train per training
 updates BENCHMARKS.md and its chart.
 
     python3 tools/bench/compare.py [--train] [--threads 2] [--rounds 3] [--write] [--python PY]
+    python3 tools/bench/compare.py --offline [--rounds 3] [--python PY]
+
+--offline compares offline distillation's cost on both sides: `distill bench --offline --rounds 3`
+against `train_step.py THREADS --offline 3`, alternating, each pairing its KD-from-stored-logits runs
+with a student-alone run; it prints per row the median over rounds of the whole run per step and of
+the median training step, in ms, or for a `/alone` row their ratios.
 
 The PyTorch side runs on the official torch 2.13.0 CPU wheel, the PyTorch a user installs: from --python,
 else $DISTILL4J_TORCH_PYTHON, else tools/bench/.venv (created on first use with
@@ -86,9 +92,13 @@ def main():
     ap.add_argument("--rounds", type=int, default=3,
                     help="run both benches this many times, alternating, and keep the median of each side's "
                          "medians (default 3): on a shared machine one round can land in a noisy minute")
+    ap.add_argument("--offline", action="store_true",
+                    help="offline distillation: stored-output KD against the student alone, on both sides")
     args = ap.parse_args()
 
     python = torch_python(args.python)
+    if args.offline:
+        return offline(python, args)
     # abspath, not realpath: a venv's python links to the same binary but has its own packages.
     if args.write and not has_matplotlib() and os.path.abspath(python) != os.path.abspath(sys.executable):
         # The chart needs matplotlib, which the torch venv has and the system python3 often lacks:
@@ -140,6 +150,40 @@ def main():
         write_chart(ratios, chart, "Training step per recipe" if args.train else "Forward + backward per loss",
                     torch_version)
         write_markdown(machine, table, section, chart)
+
+
+SIX = re.compile(r"^(\S+)" + r"\s+([\d.]+)" * 6 + r"\s*$")
+
+
+def parse_offline(text):
+    """Per row of `bench --offline` / `train_step.py --offline`: (whole run median, training step median)."""
+    return {m.group(1): (float(m.group(2)), float(m.group(5)))
+            for m in (SIX.match(line.strip()) for line in text.splitlines()) if m}
+
+
+def offline(python, args):
+    env = dict(os.environ, DISTILL_JAVA_OPTS="-Dai.djl.pytorch.num_threads=%d -Dai.djl.pytorch.num_interop_threads=1"
+               % args.threads)
+    script = os.path.join(REPO, "tools", "bench", "train_step.py")
+    sides = {"PyTorch": [], "distill4j": []}
+    for r in range(args.rounds):
+        torch_out = subprocess.run([python, script, str(args.threads), "--offline", "3"], check=True,
+                                   capture_output=True, text=True).stdout
+        java_out = subprocess.run([os.path.join(REPO, "distill"), "bench", "--offline", "--rounds", "3"], check=True,
+                                  capture_output=True, text=True, env=env, cwd=REPO).stdout
+        sides["PyTorch"].append(parse_offline(torch_out))
+        sides["distill4j"].append(parse_offline(java_out))
+        print("round %d/%d done" % (r + 1, args.rounds), file=sys.stderr)
+    print("%s, %d cores; %s; %d intra-op threads each; %d alternating rounds of 3 paired runs a side" % (
+        cpu_model(), os.cpu_count(), torch_out.splitlines()[0], args.threads, args.rounds))
+    print("| side | row | whole run / steps | training step |")
+    print("| --- | --- | ---: | ---: |")
+    for side, runs in sides.items():
+        for name in runs[0]:
+            whole = statistics.median(run[name][0] for run in runs)
+            step = statistics.median(run[name][1] for run in runs)
+            print("| %s | %s | %.3f | %.3f |" % (side, name, whole, step))
+    return 0
 
 
 def has_matplotlib():
