@@ -51,7 +51,8 @@ final class BenchCommand implements Callable<Integer> {
     boolean train;
 
     @Option(names = "--offline", description = "milliseconds per step of the KD-distilled student with the teacher running"
-            + " and reading its stored outputs (float32, float16), for teachers of width 16 and 32, and the student alone")
+            + " and reading its stored outputs (float32, float16), for teachers of width 16 and 32, each stored run paired"
+            + " with a student-alone run: the whole run per step and the median training step, and their ratios")
     boolean offline;
 
     @Option(names = "--rounds", defaultValue = "3", description = "--offline: alternating rounds of every run (default 3)")
