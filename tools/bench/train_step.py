@@ -12,8 +12,9 @@ warm-up run of every recipe:
 Run by tools/bench/compare.py --train, alternating with the Java side. With --offline, the same loop's
 side of `distill bench --offline`: the KD student reading its teacher's logits stored for every training
 sample (one tensor, indexed by the batch's sample indices) against the student alone, the pair run
-back to back ROUNDS times; each run's whole time per step and its median step, and their ratios. The loss formulas are those of
-the golden-value scripts (tools/golden), which the Java losses match to float tolerance.
+back to back ROUNDS times; each run's whole time per step and its median step, and their ratios.
+The loss formulas are those of the golden-value scripts (tools/golden), which the Java losses match to
+float tolerance.
 """
 import math
 import os

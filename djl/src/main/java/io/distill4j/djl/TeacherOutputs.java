@@ -490,11 +490,12 @@ public final class TeacherOutputs {
             // which spares the step a native conversion and a second array.
             ByteBuffer batch = ByteBuffer.allocateDirect(values * 4 * idx.length).order(ByteOrder.nativeOrder());
             for (long i : idx) {
-                ByteBuffer shard = shards[(int) (i / shardSize)].duplicate().order(ByteOrder.LITTLE_ENDIAN);
+                // Absolute reads only: the shared shard buffers (little-endian since open) keep their position,
+                // so gathers need no per-sample view of them.
+                MappedByteBuffer shard = shards[(int) (i / shardSize)];
                 int at = (int) ((i % shardSize) * recordBytes + offset);
                 if (precision == Precision.FLOAT32) {
-                    shard.limit(at + bytes).position(at);
-                    batch.put(shard);
+                    batch.put(batch.position(), shard, at, bytes).position(batch.position() + bytes);
                 } else {
                     for (int k = 0; k < values; k++) {
                         batch.putFloat(halfToFloat(shard.getShort(at + 2 * k)));
