@@ -24,6 +24,7 @@ final class ExperimentRuns {
     private final boolean resume;
     private final PrintWriter log;
     private final Map<String, TrainJob.RunResult> aloneRuns = new HashMap<>();
+    private TrainJob.OpProfile opProfile;
 
     ExperimentRuns(Distill4j runtime, boolean resume, PrintWriter log) {
         this.runtime = runtime;
@@ -46,6 +47,9 @@ final class ExperimentRuns {
                 Experiment e = count == 1 ? experiment : experiment.withSeed(runtime, first + i);
                 TrainJob job = new TrainJob(e.name(), e.plan(), e.settings(), resume, log)
                         .fingerprint(e.settings().fingerprint(e.config())).reuseAlone(aloneRuns);
+                if (opProfile != null) {
+                    job.opProfile(opProfile);
+                }
                 seeds.add(first + i);
                 jobs.add(count == 1 ? job.in(folder) : job.in(folder.resolve("seed-" + (first + i))));
             }
@@ -75,6 +79,12 @@ final class ExperimentRuns {
             }
             return runs;
         }
+    }
+
+    /** Profiles these training steps of every run (train --op-profile). */
+    ExperimentRuns opProfile(TrainJob.OpProfile window) {
+        this.opProfile = window;
+        return this;
     }
 
     /** Plans {@code seeds} runs of {@code experiment} into {@code folder}. */

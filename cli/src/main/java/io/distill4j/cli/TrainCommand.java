@@ -58,6 +58,12 @@ final class TrainCommand implements Callable<Integer> {
             + " dataset, a row per model), for a README")
     Path table;
 
+    @Option(names = "--op-profile", paramLabel = "FIRST:STEPS", description = {"record libtorch's operator profiler over"
+            + " training steps FIRST to FIRST+STEPS-1 of each run, as a Chrome trace: op-profile-<run>.json in the run's"
+            + " folder (chrome://tracing, Perfetto; tools/bench/op_profile.py sums it per operator). Profiling slows the"
+            + " small operators: time runs without it"})
+    String opProfile;
+
     @Override
     public Integer call() throws IOException {
         long started = System.nanoTime();
@@ -69,6 +75,7 @@ final class TrainCommand implements Callable<Integer> {
         if (table != null) {
             OutputPaths.file(table, "the --table file");
         }
+        TrainJob.OpProfile window = opProfile == null ? null : TrainJob.OpProfile.parse(opProfile);
         Distill4j runtime = root.runtime(err);
         // Check every experiment before the first one trains: a typo in the third file fails now.
         List<Experiment> read = new ArrayList<>();
@@ -80,7 +87,7 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         read.addAll(Experiment.readAll(runtime, experiments));
-        ExperimentRuns runs = new ExperimentRuns(runtime, resume, err);
+        ExperimentRuns runs = new ExperimentRuns(runtime, resume, err).opProfile(window);
         List<ExperimentRuns.Planned> planned = new ArrayList<>();
         for (Experiment e : read) {
             int n = seeds != null ? seeds : e.settings().seeds();

@@ -74,6 +74,34 @@ class TrainCommandTest {
     }
 
     @Test
+    void opProfileWritesATracePerTrainedRunAndRefusesAWindowPastTheLastStep() throws IOException {
+        // 256 samples in batches of 32: 8 steps an epoch, 2 epochs. The teacher is cached by now or trained here.
+        Path conf = tiny("kd", 2);
+        CliRun r = distill("train", conf.toString(), "--op-profile", "3:2");
+        assertEquals(0, r.code(), r.err());
+        Path run = tmp.resolve("runs/kd");
+        for (String trace : List.of("op-profile-student-alone.json", "op-profile-student-distilled.json")) {
+            String text = Files.readString(run.resolve(trace));
+            assertTrue(text.contains("ConvolutionBackward0"), trace);
+        }
+        assertTrue(r.err().contains("student distilled: op profile of training steps 3-4 in " + run.resolve(
+                "op-profile-student-distilled.json")), r.err());
+
+        for (String bad : List.of("0:5", "3", "a:b", "3:0")) {
+            CliRun refused = distill("train", conf.toString(), "--op-profile", bad);
+            assertEquals(DistillCli.BAD_INPUT, refused.code(), bad + ": " + refused.err());
+            assertTrue(refused.err().contains("--op-profile " + bad + ": give FIRST:STEPS"), refused.err());
+        }
+        CliRun past = distill("train", conf.toString(), "--op-profile", "15:3");
+        assertEquals(DistillCli.BAD_INPUT, past.code(), past.err());
+        assertTrue(past.err().contains("--op-profile 15:3: the student's runs of kd have 16 training steps (2 epochs of 8)"),
+                past.err());
+        assertTrue(!past.err().contains("student alone 1/"), "refused before training: " + past.err());
+        // the earlier run's traces went aside with its log, not left to read as the refused run's
+        assertTrue(!Files.exists(run.resolve("op-profile-student-distilled.json")), "moved aside");
+    }
+
+    @Test
     void twoTeachersAreEachTrainedCachedAndReported() throws IOException {
         CliRun r = distill("train", tiny("two-teachers", 1).toString());
         assertEquals(0, r.code(), r.err());

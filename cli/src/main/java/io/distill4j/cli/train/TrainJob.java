@@ -25,6 +25,7 @@ import io.distill4j.djl.CheckpointListener;
 import io.distill4j.djl.CheckpointableSgd;
 import io.distill4j.djl.DistillationBlock;
 import io.distill4j.djl.DistillationListener;
+import io.distill4j.djl.OpProfileListener;
 import io.distill4j.djl.DistillationLoss;
 import io.distill4j.djl.EpochHistory;
 import io.distill4j.djl.EpochShuffle;
@@ -129,6 +130,8 @@ public final class TrainJob {
     private Map<String, RunResult> aloneRuns;
     private final PrintWriter log;
     private StepObserver observer;
+    /** The training steps to profile in each run ({@code --op-profile}), or null. */
+    private OpProfile opProfile;
     /** What this run's checkpoints are of: resume refuses another run's. */
     private String fingerprint;
     private boolean distilledOnly;
@@ -174,6 +177,43 @@ public final class TrainJob {
         return this;
     }
 
+    /** A window of training steps, {@code first} to {@code first + steps - 1}, as {@code distill train --op-profile} takes it. */
+    public record OpProfile(long first, int steps) {
+        public OpProfile {
+            if (first < 1 || steps < 1) {
+                throw new InvalidInputException("--op-profile " + first + ":" + steps
+                        + ": give FIRST:STEPS, the first training step to profile (from 1) and how many (at least 1)");
+            }
+        }
+
+        /** {@code FIRST:STEPS}, as the command line gives it. */
+        public static OpProfile parse(String text) {
+            String[] parts = text.split(":", -1);
+            try {
+                if (parts.length == 2) {
+                    return new OpProfile(Long.parseLong(parts[0].trim()), Integer.parseInt(parts[1].trim()));
+                }
+            } catch (NumberFormatException e) {
+                // reported below, with the rest
+            }
+            throw new InvalidInputException("--op-profile " + text
+                    + ": give FIRST:STEPS, the first training step to profile (from 1) and how many (at least 1), e.g. 100:20");
+        }
+
+        long last() {
+            return first + steps - 1;
+        }
+    }
+
+    /**
+     * Records libtorch's operator profiler over these training steps of each run it trains (teacher,
+     * student alone, student distilled) into {@code op-profile-<run>.json} in the run's folder.
+     */
+    public TrainJob opProfile(OpProfile window) {
+        this.opProfile = window;
+        return this;
+    }
+
     /**
      * Names what the run trains (a hash of the resolved experiment and data, without the settings
      * that may change between a run and its resume, such as the number of epochs).
@@ -209,6 +249,11 @@ public final class TrainJob {
             Data data = new Data(dataset(root, tr, shuffle, 0), dataset(root, loaded.test(), null, 0), shuffle,
                     new Shape(settings.run.getInt("batch-size"), tr.channels(), tr.size(), tr.size()), loaded.classes(), root,
                     loaded);
+            if (opProfile != null && opProfile.last() > (long) settings.run.getInt("epochs") * batches(data)) {
+                throw new InvalidInputException("--op-profile " + opProfile.first() + ":" + opProfile.steps() + ": the student's runs of "
+                        + name + " have " + (long) settings.run.getInt("epochs") * batches(data) + " training steps ("
+                        + settings.run.getInt("epochs") + " epochs of " + batches(data) + "); profile steps inside them");
+            }
             Teachers checked = checkedTeachers(device, data);
             // Stored outputs are checked against this run's data, teachers and pairs before any training.
             TeacherOutputs stored = null;
@@ -556,6 +601,12 @@ public final class TrainJob {
         if (Files.exists(log)) {
             Files.move(log, aside.resolve("steps.csv"));
         }
+        // Its op profiles too: left here, they would read as this run's.
+        try (var profiles = Files.newDirectoryStream(output, "op-profile-*.json")) {
+            for (Path p : profiles) {
+                Files.move(p, aside.resolve(p.getFileName()));
+            }
+        }
         this.log.printf("note: %s held an earlier run; its checkpoints and log are now in %s (resume it with --resume "
                 + "instead of starting afresh)%n", output, aside);
     }
@@ -624,11 +675,13 @@ public final class TrainJob {
         DefaultTrainingConfig config = new DefaultTrainingConfig(new RememberingLoss(new IndexLoss(Loss.softmaxCrossEntropyLoss(), 0)))
                 .optOptimizer(optimizer(lr, epochs, batches(data)))
                 .addTrainingListeners(data.shuffle(), history, new ProgressListener(label, epochs, batches(data), history, log, evaluatedOn()));
+        OpProfileListener profile = opProfile(config, label);
         try (Trainer trainer = model.newTrainer(config)) {
             trainer.initialize(data.input());
             data.shuffle().startAt(1);
             EasyTrain.fit(trainer, epochs, data.train(), data.test());
         }
+        reportProfile(profile, label, (long) epochs * batches(data));
         return result(label, history, t0);
     }
 
@@ -667,10 +720,12 @@ public final class TrainJob {
         DefaultTrainingConfig config = new DefaultTrainingConfig(loss).optOptimizer(sgd)
                 .addTrainingListeners(data.shuffle(), new DistillationListener(block, loss, output.resolve("steps.csv")),
                         history, checkpoints, progress);
+        OpProfileListener profile = opProfile(config, label);
         if (observer != null) {
             config.addTrainingListeners(new MemoryWatch(observer, () -> data.root().getManagedArrays().size()
                     + model.getNDManager().getManagedArrays().size()));
         }
+        long trainedSteps;
         try (Trainer trainer = model.newTrainer(config)) {
             // With stored teacher outputs the batch's second input is the samples' indices.
             trainer.initialize(readsStoredOutputs ? new Shape[] {data.input(), new Shape(data.input().get(0))}
@@ -682,12 +737,41 @@ public final class TrainJob {
             data.shuffle().startAt(done + 1);
             history.startAt(done + 1);
             progress.startAt(done + 1);
+            trainedSteps = (long) (epochs - done) * batches(data);
             EasyTrain.fit(trainer, epochs - done, data.train(), data.test());
         }
+        reportProfile(profile, label, trainedSteps);
         if (block.distiller().skippedTerms() > 0) {
             log.printf("note: %d non-finite term(s) were skipped (non-finite = skip)%n", block.distiller().skippedTerms());
         }
         return result(label, history, t0);
+    }
+
+    /** The run's op profile listener, added to its config, or null without {@code --op-profile}. */
+    private OpProfileListener opProfile(DefaultTrainingConfig config, String label) {
+        if (opProfile == null) {
+            return null;
+        }
+        OpProfileListener profile = new OpProfileListener(opProfileFile(output, label), opProfile.first(), opProfile.steps());
+        config.addTrainingListeners(profile);
+        return profile;
+    }
+
+    /** Where a run's op profile goes: {@code op-profile-teacher.json}, {@code op-profile-student-alone.json}, ... */
+    public static Path opProfileFile(Path runFolder, String runLabel) {
+        return runFolder.resolve("op-profile-" + runLabel.replace(' ', '-') + ".json");
+    }
+
+    private void reportProfile(OpProfileListener profile, String label, long steps) {
+        if (profile == null) {
+            return;
+        }
+        if (profile.written()) {
+            log.printf("%s: op profile of training steps %d-%d in %s%n", label, opProfile.first(),
+                    Math.min(opProfile.last(), steps), opProfileFile(output, label));
+        } else {
+            log.printf("%s: no op profile: its %d training steps end before step %d%n", label, steps, opProfile.first());
+        }
     }
 
     /** The split the run's accuracies are measured on. */
