@@ -7,11 +7,20 @@ updates BENCHMARKS.md and its chart.
 
     python3 tools/bench/compare.py [--train] [--threads 2] [--rounds 3] [--write] [--python PY]
     python3 tools/bench/compare.py --offline [--rounds 3] [--python PY]
+    python3 tools/bench/compare.py --op-profile [--window 70:40] [--rounds 3] [--python PY]
 
 --offline compares offline distillation's cost on both sides: `distill bench --offline --rounds 3`
 against `train_step.py THREADS --offline 3`, alternating, each pairing its KD-from-stored-logits runs
 with a student-alone run; it prints per row the median over rounds of the whole run per step and of
 the median training step, in ms, or for a `/alone` row their ratios.
+
+--op-profile records the operators of the same training steps of every --train run on both sides
+(`distill bench --train --op-profile FIRST:STEPS` against `train_step.py THREADS --op-profile DIR FIRST
+STEPS`, alternating), sums each trace with op_profile.py and prints, per run, the median over rounds of
+each row per step: the convolution and batch norm kernels, every other operator, the time between
+operators, the profiled window; and PyTorch's unprofiled median step from the same runs. Its last two
+columns are floors: the lowest ratio Java / PyTorch that a loop running these kernels at PyTorch's
+(or at distill4j's measured) speed could reach, were everything else it does free.
 
 The PyTorch side runs on the official torch 2.13.0 CPU wheel, the PyTorch a user installs: from --python,
 else $DISTILL4J_TORCH_PYTHON, else tools/bench/.venv (created on first use with
@@ -94,11 +103,17 @@ def main():
                          "medians (default 3): on a shared machine one round can land in a noisy minute")
     ap.add_argument("--offline", action="store_true",
                     help="offline distillation: stored-output KD against the student alone, on both sides")
+    ap.add_argument("--op-profile", action="store_true",
+                    help="operator profiles of the --train runs on both sides, summed per step")
+    ap.add_argument("--window", default="70:40", help="--op-profile: FIRST:STEPS, the profiled training steps "
+                    "(default 70:40, inside the second epoch of 60 steps: no evaluation in it)")
     args = ap.parse_args()
 
     python = torch_python(args.python)
     if args.offline:
         return offline(python, args)
+    if args.op_profile:
+        return op_profiles(python, args)
     # abspath, not realpath: a venv's python links to the same binary but has its own packages.
     if args.write and not has_matplotlib() and os.path.abspath(python) != os.path.abspath(sys.executable):
         # The chart needs matplotlib, which the torch venv has and the system python3 often lacks:
@@ -183,6 +198,60 @@ def offline(python, args):
             whole = statistics.median(run[name][0] for run in runs)
             step = statistics.median(run[name][1] for run in runs)
             print("| %s | %s | %.3f | %.3f |" % (side, name, whole, step))
+    return 0
+
+
+RUNS = ("kd/op-profile-teacher.json", "kd/op-profile-student-alone.json", "kd/op-profile-student-distilled.json",
+        "mgd/op-profile-student-distilled.json", "fgd/op-profile-student-distilled.json")
+RUN_NAMES = ("teacher", "alone", "kd", "mgd", "fgd")
+
+
+def op_profiles(python, args):
+    sys.path.insert(0, os.path.join(REPO, "tools", "bench"))
+    import op_profile
+    import tempfile
+    first, steps = (int(x) for x in args.window.split(":"))
+    env = dict(os.environ, DISTILL_JAVA_OPTS="-Dai.djl.pytorch.num_threads=%d -Dai.djl.pytorch.num_interop_threads=1"
+               % args.threads)
+    script = os.path.join(REPO, "tools", "bench", "train_step.py")
+    rows = {"PyTorch": [], "distill4j": []}  # per round: {run: summary}
+    unprofiled = []  # per round: {run: PyTorch's median step outside the window}
+    for r in range(args.rounds):
+        out = tempfile.mkdtemp(prefix="torch-op-profile-")
+        torch_out = subprocess.run([python, script, str(args.threads), "--op-profile", out, str(first), str(steps)],
+                                   check=True, capture_output=True, text=True).stdout
+        java_out = subprocess.run([os.path.join(REPO, "distill"), "bench", "--train", "--op-profile", args.window],
+                                  check=True, capture_output=True, text=True, env=env, cwd=REPO).stdout
+        java_dir = re.search(r"^op profiles of steps \d+-\d+: (\S+)/<recipe>/", java_out, re.M).group(1)
+        rows["PyTorch"].append({n: op_profile.summary(os.path.join(out, t), steps)[0] for n, t in zip(RUN_NAMES, RUNS)})
+        rows["distill4j"].append({n: op_profile.summary(os.path.join(java_dir, t), steps)[0] for n, t in zip(RUN_NAMES, RUNS)})
+        medians = [float(x) for x in re.findall(r"median step outside the window ([\d.]+) ms", torch_out)]
+        unprofiled.append(dict(zip(RUN_NAMES, medians)))
+        print("round %d/%d done (traces: %s, %s)" % (r + 1, args.rounds, java_dir, out), file=sys.stderr)
+    print("%s, %d cores; %s; %d intra-op threads each; training steps %d-%d profiled; median of %d alternating rounds"
+          % (cpu_model(), os.cpu_count(), torch_out.splitlines()[0], args.threads, first, first + steps - 1, args.rounds))
+
+    def med(side, run, row):
+        return statistics.median(r[run][row][0] for r in rows[side])
+
+    for run in RUN_NAMES:
+        print("\n%s: ms per training step (operators per step)" % run)
+        print("| | PyTorch | distill4j | Java / PyTorch |")
+        print("| --- | ---: | ---: | ---: |")
+        for row in rows["PyTorch"][0][run]:
+            t, j = med("PyTorch", run, row), med("distill4j", run, row)
+            count = rows["distill4j"][0][run][row][1]
+            tc = rows["PyTorch"][0][run][row][1]
+            ops = "" if count is None else " (%.0f)" % count
+            tops = "" if tc is None else " (%.0f)" % tc
+            print("| %s | %.3f%s | %.3f%s | %.2f |" % (row, t, tops, j, ops, j / t if t else float("nan")))
+    print("\n| run | PyTorch step, unprofiled | PyTorch kernels | distill4j kernels | PyTorch kernels / PyTorch step "
+          "| Java kernels / PyTorch step |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for run in RUN_NAMES:
+        step = statistics.median(u[run] for u in unprofiled)
+        kt, kj = med("PyTorch", run, "kernels above, together"), med("distill4j", run, "kernels above, together")
+        print("| %s | %.3f | %.3f | %.3f | %.2f | %.2f |" % (run, step, kt, kj, kt / step, kj / step))
     return 0
 
 

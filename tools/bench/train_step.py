@@ -8,11 +8,16 @@ warm-up run of every recipe:
 
     python tools/bench/train_step.py THREADS
     python tools/bench/train_step.py THREADS --offline ROUNDS
+    python tools/bench/train_step.py THREADS --op-profile DIR FIRST STEPS
 
 Run by tools/bench/compare.py --train, alternating with the Java side. With --offline, the same loop's
 side of `distill bench --offline`: the KD student reading its teacher's logits stored for every training
 sample (one tensor, indexed by the batch's sample indices) against the student alone, the pair run
 back to back ROUNDS times; each run's whole time per step and its median step, and their ratios.
+With --op-profile, the side of `distill bench --train --op-profile FIRST:STEPS`: every recipe's run with
+torch.profiler recording training steps FIRST to FIRST+STEPS-1 (opened after step FIRST-1's backward,
+before its update, as the Java listener does), written as Chrome traces DIR/<recipe>/op-profile-<run>.json
+for tools/bench/op_profile.py; it also prints each run's median step outside the window, unprofiled.
 The loss formulas are those of the golden-value scripts (tools/golden), which the Java losses match to
 float tolerance.
 """
@@ -117,10 +122,12 @@ class Kd(nn.Module):
         return 0.5 * kd(student[0], teacher[0])
 
 
-def fit(model, train, test, teacher=None, term=None, epochs=EPOCHS, stored=None, steps_ms=None):
+def fit(model, train, test, teacher=None, term=None, epochs=EPOCHS, stored=None, steps_ms=None, profile=None):
     """Trains `model` (and `term`'s trainable parts) `epochs` epochs; returns ms per step. With `stored`,
     the teacher's outputs are read from it by sample index instead of running `teacher`; `steps_ms`
-    collects the intervals between consecutive steps of an epoch (the Java side's training step)."""
+    collects the intervals between consecutive steps of an epoch (the Java side's training step).
+    `profile` = (first, steps, file) records those training steps with torch.profiler; the intervals of
+    steps inside the window are then left out of `steps_ms`."""
     start = time.perf_counter()
     params = list(model.parameters()) + (list(term.parameters()) if term is not None else [])
     opt = torch.optim.SGD(params, lr=LR, momentum=0.9)
@@ -128,6 +135,8 @@ def fit(model, train, test, teacher=None, term=None, epochs=EPOCHS, stored=None,
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: (1 + math.cos(math.pi * min(k + 1, steps) / steps)) / 2)
     images, labels, boxes = train
     g = torch.Generator().manual_seed(0)
+    step = 0
+    prof = None
     for epoch in range(epochs):
         model.train()
         order = torch.randperm(TRAIN, generator=g)
@@ -145,11 +154,20 @@ def fit(model, train, test, teacher=None, term=None, epochs=EPOCHS, stored=None,
                 loss = loss + term(out, t_out, y, boxes[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
+            step += 1
+            if profile is not None and step == profile[0] - 1:
+                prof = torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU])  # no shapes, as the Java side
+                prof.start()
+            if prof is not None and step == profile[0] - 1 + profile[1]:
+                prof.stop()
+                prof.export_chrome_trace(profile[2])
+                prof = None
             opt.step()
             sched.step()
             loss.item()  # the step's loss, as distill4j logs every step
             now = time.perf_counter()
-            if steps_ms is not None and last is not None:
+            profiled = profile is not None and profile[0] - 1 <= step <= profile[0] - 1 + profile[1]  # export included
+            if steps_ms is not None and last is not None and not profiled:
                 steps_ms.append(1000 * (now - last))
             last = now
         model.eval()
@@ -190,6 +208,36 @@ def offline(train, test, rounds):
         print("%-36s %s   %s" % (name, cells[0], cells[1]))
 
 
+def op_profile(train, test, out, first, steps):
+    """Every recipe of main(), each run profiled over the same training steps, after the same warm-up. The
+    traces go where `distill bench --train --op-profile` puts its own: OUT/kd/op-profile-teacher.json,
+    op-profile-student-alone.json and op-profile-student-distilled.json, OUT/mgd/ and OUT/fgd/ the last."""
+    def run(recipe, name, model, teacher=None, term=None):
+        os.makedirs(os.path.join(out, recipe), exist_ok=True)
+        unprofiled = []
+        fit(model, train, test, teacher, term, steps_ms=unprofiled,
+            profile=(first, steps, os.path.join(out, recipe, "op-profile-%s.json" % name)))
+        print("%-4s %-18s median step outside the window %.3f ms" % (recipe, name, sorted(unprofiled)[len(unprofiled) // 2]))
+        sys.stdout.flush()
+
+    warm = resnet(16)
+    fit(warm, train, test)
+    warm.eval()
+    for p in warm.parameters():
+        p.requires_grad_(False)
+    fit(cnn(4), train, test)
+    for term in (Kd(), Mgd(), Fgd()):
+        fit(cnn(4), train, test, warm, term)
+    teacher = resnet(16)
+    run("kd", "teacher", teacher)
+    teacher.eval()
+    for p in teacher.parameters():
+        p.requires_grad_(False)
+    run("kd", "student-alone", cnn(4))
+    for recipe, term in (("kd", Kd()), ("mgd", Mgd()), ("fgd", Fgd())):
+        run(recipe, "student-distilled", cnn(4), teacher, term)
+
+
 def main():
     torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
     torch.manual_seed(0)
@@ -197,6 +245,9 @@ def main():
     print("torch %s threads %d" % (torch.__version__, torch.get_num_threads()))
     if len(sys.argv) > 3 and sys.argv[2] == "--offline":
         offline(train, test, int(sys.argv[3]))
+        return
+    if len(sys.argv) > 5 and sys.argv[2] == "--op-profile":
+        op_profile(train, test, sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
         return
     # A discarded warm-up, as the Java side makes: every recipe once (allocator, kernels' first calls).
     warm = resnet(16)

@@ -58,6 +58,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "3", description = "--offline: alternating rounds of every run (default 3)")
     int rounds;
 
+    @Option(names = "--op-profile", paramLabel = "FIRST:STEPS", description = "--train: also record libtorch's operator"
+            + " profiler over these training steps of every measured run (distill train --op-profile); prints where the"
+            + " traces are (tools/bench/compare.py --op-profile compares them with PyTorch's)")
+    String opProfile;
+
     @Option(names = "--steps", defaultValue = "10000", description = "training steps of --memory (default 10000)")
     int steps;
 
@@ -71,13 +76,17 @@ final class BenchCommand implements Callable<Integer> {
         } catch (PatternSyntaxException e) {
             throw new InvalidInputException("--only '" + only + "' is not a regular expression: " + e.getDescription());
         }
+        if (opProfile != null && !train) {
+            throw new InvalidInputException("--op-profile profiles the training steps of --train: give both");
+        }
+        var window = opProfile == null ? null : io.distill4j.cli.train.TrainJob.OpProfile.parse(opProfile);
         PrintWriter out = spec.commandLine().getOut();
         var runtime = root.runtime(spec.commandLine().getErr());
         if (offline) {
             StepBench.offline(runtime, out, spec.commandLine().getErr(), StepBench.TRAIN, StepBench.TEST, StepBench.EPOCHS,
                     Math.max(1, rounds), 16, 32);
         } else if (train) {
-            StepBench.run(runtime, out, spec.commandLine().getErr());
+            StepBench.run(runtime, out, spec.commandLine().getErr(), window);
         } else if (memory) {
             MemoryBench.run(runtime, steps, out, spec.commandLine().getErr());
         } else if (overhead) {

@@ -42,24 +42,33 @@ final class StepBench {
 
     private StepBench() {}
 
-    static void run(Distill4j runtime, PrintWriter out, PrintWriter err) throws IOException {
-        run(runtime, out, err, TRAIN, TEST, EPOCHS);
+    static void run(Distill4j runtime, PrintWriter out, PrintWriter err, TrainJob.OpProfile window) throws IOException {
+        run(runtime, out, err, TRAIN, TEST, EPOCHS, window);
     }
 
-    /** The bench at other sizes (a test runs it small). */
-    static void run(Distill4j runtime, PrintWriter out, PrintWriter err, int trainSize, int testSize, int epochs)
-            throws IOException {
+    /**
+     * The bench at other sizes (a test runs it small). With a {@code window}, every measured run also
+     * records that window's operators, in {@code <run folder>/op-profile-<run>.json}, whose root it prints.
+     */
+    static void run(Distill4j runtime, PrintWriter out, PrintWriter err, int trainSize, int testSize, int epochs,
+                    TrainJob.OpProfile window) throws IOException {
         Path dir = Files.createTempDirectory("distill-steps");
         int steps = epochs * (trainSize / BATCH);
         // A discarded warm-up: every recipe once at the measured length (tools/bench/train_step.py makes the same).
         // A real training run lasts thousands of steps; on 2 cores the JIT's compiler threads share the CPU with
         // libtorch's for the first several hundred, so short cold runs would mostly time the compiler.
-        recipes(runtime, err, settings(dir.resolve("warm-up"), epochs, trainSize, testSize), (name, seconds) -> { });
+        recipes(runtime, err, settings(dir.resolve("warm-up"), epochs, trainSize, testSize), null, (name, seconds) -> { });
         out.printf("djl %s threads %s%n", ai.djl.engine.Engine.getInstance().getVersion(),
                 System.getProperty("ai.djl.pytorch.num_threads", "default"));
         out.printf(Locale.ROOT, "steps per run: %d (%d epochs of %d, batch %d), evaluation on %d images after each epoch,"
                 + " after a warm-up run of each%n", steps, epochs, trainSize / BATCH, BATCH, testSize);
-        recipes(runtime, err, settings(dir, epochs, trainSize, testSize), (name, seconds) -> line(out, name, seconds, steps));
+        recipes(runtime, err, settings(dir, epochs, trainSize, testSize), window, (name, seconds) -> line(out, name, seconds, steps));
+        if (window != null) {
+            // The folders follow the experiment names: runs/kd (teacher, student alone, KD), runs/mgd, runs/fgd.
+            out.printf("op profiles of steps %d-%d: %s/<recipe>/op-profile-<run>.json%n", window.first(),
+                    window.first() + window.steps() - 1, dir.resolve("runs"));
+            out.flush();
+        }
     }
 
     private static String settings(Path dir, int epochs, int trainSize, int testSize) {
@@ -69,17 +78,21 @@ final class StepBench {
     }
 
     /** Trains the teacher, the student alone and every distilled recipe under {@code train}, reporting each run's seconds. */
-    private static void recipes(Distill4j runtime, PrintWriter err, String train,
+    private static void recipes(Distill4j runtime, PrintWriter err, String train, TrainJob.OpProfile window,
                                 java.util.function.BiConsumer<String, Double> seconds) throws IOException {
         Config kd = ConfigFactory.parseString(train).withFallback(TrainCommand.builtIn()).resolve();
-        TrainJob.Outcome first = job(runtime, "kd", kd, err, false).run();
+        TrainJob.Outcome first = profiled(job(runtime, "kd", kd, err, false), window).run();
         seconds.accept("teacher", first.teacher().result().seconds());
         seconds.accept("alone", first.alone().seconds());
         seconds.accept("kd", first.distilled().seconds());
         for (Map.Entry<String, String> r : RECIPES.entrySet()) {
             Config c = ConfigFactory.parseString(train + "\n" + r.getValue()).resolve();
-            seconds.accept(r.getKey(), job(runtime, r.getKey(), c, err, true).run().distilled().seconds());
+            seconds.accept(r.getKey(), profiled(job(runtime, r.getKey(), c, err, true), window).run().distilled().seconds());
         }
+    }
+
+    private static TrainJob profiled(TrainJob job, TrainJob.OpProfile window) {
+        return window == null ? job : job.opProfile(window);
     }
 
     /**

@@ -25,7 +25,7 @@ class StepBenchTest {
         System.setProperty("java.awt.headless", "true");
         StringWriter out = new StringWriter();
         Distill4j runtime = Distill4j.start(Files.createDirectories(tmp.resolve("no-plugins")));
-        StepBench.run(runtime, new PrintWriter(out), new PrintWriter(new StringWriter()), 128, 64, 1);
+        StepBench.run(runtime, new PrintWriter(out), new PrintWriter(new StringWriter()), 128, 64, 1, null);
         Map<String, Double> times = new LinkedHashMap<>();
         for (String line : out.toString().split("\n")) {
             // tools/bench/compare.py's line: a name, then milliseconds per step
@@ -37,6 +37,30 @@ class StepBenchTest {
         assertEquals(List.of("teacher", "alone", "kd", "mgd", "fgd"), List.copyOf(times.keySet()), out.toString());
         times.forEach((recipe, ms) -> assertTrue(ms > 0 && ms < 60_000, recipe + ": " + ms));
         assertTrue(out.toString().contains("steps per run: 2 (1 epochs of 2, batch 64)"), out.toString());
+    }
+
+    @Test
+    void withAWindowEveryMeasuredRunLeavesItsOpProfile() throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        StringWriter out = new StringWriter();
+        Distill4j runtime = Distill4j.start(Files.createDirectories(tmp.resolve("no-plugins")));
+        StepBench.run(runtime, new PrintWriter(out), new PrintWriter(new StringWriter()), 128, 64, 1,
+                new io.distill4j.cli.train.TrainJob.OpProfile(2, 1));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("op profiles of steps 2-2: (\\S+)/<recipe>/op-profile-<run>.json")
+                .matcher(out.toString());
+        assertTrue(m.find(), out.toString());
+        Path runs = Path.of(m.group(1));
+        for (String trace : List.of("kd/op-profile-teacher.json", "kd/op-profile-student-alone.json",
+                "kd/op-profile-student-distilled.json", "mgd/op-profile-student-distilled.json",
+                "fgd/op-profile-student-distilled.json")) {
+            String text = Files.readString(runs.resolve(trace));
+            // one training step's backward through the convolutions, at least
+            assertTrue(text.contains("ConvolutionBackward0"), trace);
+        }
+        // the warm-up pass is not profiled
+        try (var s = Files.walk(runs.getParent().resolve("warm-up"))) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith("op-profile-")));
+        }
     }
 
     @Test
