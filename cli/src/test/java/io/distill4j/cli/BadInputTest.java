@@ -115,6 +115,12 @@ class BadInputTest {
     private static final String PAIR = "distill4j.pairs = [ { name = l, student = logits, losses = [ { type = kd";
 
     @Test
+    void anOpProfileWithoutTrainingStepsToProfileIsRefused() {
+        badInput(distill("bench", "--op-profile", "70:40"), "--op-profile profiles the training steps of --train: give both");
+        badInput(distill("bench", "--train", "--op-profile", "70"), "--op-profile 70: give FIRST:STEPS");
+    }
+
+    @Test
     void nonsenseInAnExperimentIsRefusedWithItsLine() throws IOException {
         badInput(check("inf.conf", PAIR + ", temperature = 1e400 } ] } ]\n"),
                 "inf.conf:1: option 'temperature' of loss 'kd' must be a finite number within float32's range");
