@@ -44,9 +44,17 @@ public final class CwdLossFactory implements DistillLossFactory {
         return (student, teacher, context) -> {
             long rows = student.getShape().get(0) * student.getShape().get(1);
             long positions = student.getShape().get(2) * student.getShape().get(3);
-            NDArray logPt = Scalars.div(teacher.stopGradient().reshape(rows, positions), tau).logSoftmax(1);
-            NDArray logPs = Scalars.div(student.reshape(rows, positions), tau).logSoftmax(1);
+            NDArray logPt = byTau(teacher.stopGradient().reshape(rows, positions), tau).logSoftmax(1);
+            NDArray logPs = byTau(student.reshape(rows, positions), tau).logSoftmax(1);
             return Scalars.mul(logPt.exp().mul(logPt.sub(logPs)).sum(), tau * tau / rows);
         };
+    }
+
+    /**
+     * {@code x / tau}; at tau 1, the default, {@code x} itself, which is the same value exactly: each
+     * division is a full pass over every level's maps (and the student's one more in backward).
+     */
+    private static NDArray byTau(NDArray x, float tau) {
+        return tau == 1f ? x : Scalars.div(x, tau);
     }
 }
