@@ -208,6 +208,18 @@ def offline(train, test, rounds):
         print("%-36s %s   %s" % (name, cells[0], cells[1]))
 
 
+def warm_up(train, test):
+    """A discarded warm-up, as the Java side makes: every recipe once (allocator, kernels' first calls)."""
+    warm = resnet(16)
+    fit(warm, train, test)
+    warm.eval()
+    for p in warm.parameters():
+        p.requires_grad_(False)
+    fit(cnn(4), train, test)
+    for term in (Kd(), Mgd(), Fgd()):
+        fit(cnn(4), train, test, warm, term)
+
+
 def op_profile(train, test, out, first, steps):
     """Every recipe of main(), each run profiled over the same training steps, after the same warm-up. The
     traces go where `distill bench --train --op-profile` puts its own: OUT/kd/op-profile-teacher.json,
@@ -220,14 +232,7 @@ def op_profile(train, test, out, first, steps):
         print("%-4s %-18s median step outside the window %.3f ms" % (recipe, name, sorted(unprofiled)[len(unprofiled) // 2]))
         sys.stdout.flush()
 
-    warm = resnet(16)
-    fit(warm, train, test)
-    warm.eval()
-    for p in warm.parameters():
-        p.requires_grad_(False)
-    fit(cnn(4), train, test)
-    for term in (Kd(), Mgd(), Fgd()):
-        fit(cnn(4), train, test, warm, term)
+    warm_up(train, test)
     teacher = resnet(16)
     run("kd", "teacher", teacher)
     teacher.eval()
@@ -249,15 +254,7 @@ def main():
     if len(sys.argv) > 5 and sys.argv[2] == "--op-profile":
         op_profile(train, test, sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
         return
-    # A discarded warm-up, as the Java side makes: every recipe once (allocator, kernels' first calls).
-    warm = resnet(16)
-    fit(warm, train, test)
-    warm.eval()
-    for p in warm.parameters():
-        p.requires_grad_(False)
-    fit(cnn(4), train, test)
-    for term in (Kd(), Mgd(), Fgd()):
-        fit(cnn(4), train, test, warm, term)
+    warm_up(train, test)
     teacher = resnet(16)
     print("%-10s %10.3f" % ("teacher", fit(teacher, train, test)))
     teacher.eval()
