@@ -46,10 +46,7 @@ final class ExperimentRuns {
             for (int i = 0; i < count; i++) {
                 Experiment e = count == 1 ? experiment : experiment.withSeed(runtime, first + i);
                 TrainJob job = new TrainJob(e.name(), e.plan(), e.settings(), resume, log)
-                        .fingerprint(e.settings().fingerprint(e.config())).reuseAlone(aloneRuns);
-                if (opProfile != null) {
-                    job.opProfile(opProfile);
-                }
+                        .fingerprint(e.settings().fingerprint(e.config())).reuseAlone(aloneRuns).opProfile(opProfile);
                 seeds.add(first + i);
                 jobs.add(count == 1 ? job.in(folder) : job.in(folder.resolve("seed-" + (first + i))));
             }
@@ -81,7 +78,7 @@ final class ExperimentRuns {
         }
     }
 
-    /** Profiles these training steps of every run (train --op-profile). */
+    /** Profiles these training steps of every run (train --op-profile); null profiles none. */
     ExperimentRuns opProfile(TrainJob.OpProfile window) {
         this.opProfile = window;
         return this;

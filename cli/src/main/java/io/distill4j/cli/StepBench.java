@@ -81,18 +81,14 @@ final class StepBench {
     private static void recipes(Distill4j runtime, PrintWriter err, String train, TrainJob.OpProfile window,
                                 java.util.function.BiConsumer<String, Double> seconds) throws IOException {
         Config kd = ConfigFactory.parseString(train).withFallback(TrainCommand.builtIn()).resolve();
-        TrainJob.Outcome first = profiled(job(runtime, "kd", kd, err, false), window).run();
+        TrainJob.Outcome first = job(runtime, "kd", kd, err, false).opProfile(window).run();
         seconds.accept("teacher", first.teacher().result().seconds());
         seconds.accept("alone", first.alone().seconds());
         seconds.accept("kd", first.distilled().seconds());
         for (Map.Entry<String, String> r : RECIPES.entrySet()) {
             Config c = ConfigFactory.parseString(train + "\n" + r.getValue()).resolve();
-            seconds.accept(r.getKey(), profiled(job(runtime, r.getKey(), c, err, true), window).run().distilled().seconds());
+            seconds.accept(r.getKey(), job(runtime, r.getKey(), c, err, true).opProfile(window).run().distilled().seconds());
         }
-    }
-
-    private static TrainJob profiled(TrainJob job, TrainJob.OpProfile window) {
-        return window == null ? job : job.opProfile(window);
     }
 
     /**

@@ -15,8 +15,9 @@ import java.nio.file.StandardCopyOption;
  * trace (open it in {@code chrome://tracing} or Perfetto; {@code tools/bench/op_profile.py} sums it per
  * operator). Every ATen operator and autograd node the steps run is one event, with its duration, so
  * the trace says where a step's time goes and how much of it lies between operators, in the Java code.
- * It is the same profiler that PyTorch's {@code torch.profiler} reads, so a PyTorch loop's trace of the
- * same steps compares operator by operator.
+ * It is libtorch's own (legacy CPU) profiler; PyTorch's {@code torch.profiler} records the same
+ * operators and nodes through its Kineto successor, so a PyTorch loop's trace of the same steps
+ * compares operator by operator.
  *
  * <pre>{@code
  * config.addTrainingListeners(new OpProfileListener(Path.of("op-profile.json"), 100, 20)); // steps 100-119

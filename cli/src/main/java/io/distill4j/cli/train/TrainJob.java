@@ -25,11 +25,11 @@ import io.distill4j.djl.CheckpointListener;
 import io.distill4j.djl.CheckpointableSgd;
 import io.distill4j.djl.DistillationBlock;
 import io.distill4j.djl.DistillationListener;
-import io.distill4j.djl.OpProfileListener;
 import io.distill4j.djl.DistillationLoss;
 import io.distill4j.djl.EpochHistory;
 import io.distill4j.djl.EpochShuffle;
 import io.distill4j.djl.EpochSummary;
+import io.distill4j.djl.OpProfileListener;
 import io.distill4j.djl.RememberingLoss;
 import io.distill4j.djl.TappedModel;
 import io.distill4j.djl.TeacherOutputs;
@@ -207,7 +207,8 @@ public final class TrainJob {
 
     /**
      * Records libtorch's operator profiler over these training steps of each run it trains (teacher,
-     * student alone, student distilled) into {@code op-profile-<run>.json} in the run's folder.
+     * student alone, student distilled) into {@code op-profile-<run>.json} in the run's folder; null
+     * records none.
      */
     public TrainJob opProfile(OpProfile window) {
         this.opProfile = window;
@@ -249,10 +250,11 @@ public final class TrainJob {
             Data data = new Data(dataset(root, tr, shuffle, 0), dataset(root, loaded.test(), null, 0), shuffle,
                     new Shape(settings.run.getInt("batch-size"), tr.channels(), tr.size(), tr.size()), loaded.classes(), root,
                     loaded);
-            if (opProfile != null && opProfile.last() > (long) settings.run.getInt("epochs") * batches(data)) {
+            int epochs = settings.run.getInt("epochs");
+            if (opProfile != null && opProfile.last() > (long) epochs * batches(data)) {
                 throw new InvalidInputException("--op-profile " + opProfile.first() + ":" + opProfile.steps() + ": the student's runs of "
-                        + name + " have " + (long) settings.run.getInt("epochs") * batches(data) + " training steps ("
-                        + settings.run.getInt("epochs") + " epochs of " + batches(data) + "); profile steps inside them");
+                        + name + " have " + (long) epochs * batches(data) + " training steps (" + epochs + " epochs of "
+                        + batches(data) + "); profile steps inside them");
             }
             Teachers checked = checkedTeachers(device, data);
             // Stored outputs are checked against this run's data, teachers and pairs before any training.
@@ -758,7 +760,7 @@ public final class TrainJob {
     }
 
     /** Where a run's op profile goes: {@code op-profile-teacher.json}, {@code op-profile-student-alone.json}, ... */
-    public static Path opProfileFile(Path runFolder, String runLabel) {
+    private static Path opProfileFile(Path runFolder, String runLabel) {
         return runFolder.resolve("op-profile-" + runLabel.replace(' ', '-') + ".json");
     }
 
