@@ -223,8 +223,8 @@ def op_profiles(python, args):
         java_out = subprocess.run([os.path.join(REPO, "distill"), "bench", "--train", "--op-profile", args.window],
                                   check=True, capture_output=True, text=True, env=env, cwd=REPO).stdout
         java_dir = re.search(r"^op profiles of steps \d+-\d+: (\S+)/<recipe>/", java_out, re.M).group(1)
-        rows["PyTorch"].append({n: op_profile.summary(os.path.join(out, t), steps)[0] for n, t in zip(RUN_NAMES, RUNS)})
-        rows["distill4j"].append({n: op_profile.summary(os.path.join(java_dir, t), steps)[0] for n, t in zip(RUN_NAMES, RUNS)})
+        rows["PyTorch"].append({n: op_profile.summary(os.path.join(out, t), steps) for n, t in zip(RUN_NAMES, RUNS)})
+        rows["distill4j"].append({n: op_profile.summary(os.path.join(java_dir, t), steps) for n, t in zip(RUN_NAMES, RUNS)})
         medians = [float(x) for x in re.findall(r"median step outside the window ([\d.]+) ms", torch_out)]
         unprofiled.append(dict(zip(RUN_NAMES, medians)))
         print("round %d/%d done (traces: %s, %s)" % (r + 1, args.rounds, java_dir, out), file=sys.stderr)

@@ -56,7 +56,6 @@ def summary(path, steps):
     rows["kernels above, together"] = (sum(v[0] for v in rows.values()), sum(v[1] for v in rows.values()))
     rest = [e for e in ops if id(e) not in grouped]
     rows["every other operator"] = (sum(e["dur"] for e in rest), len(rest))
-    busy = sum(e["dur"] for e in ops)
     # Per thread: a training step runs on one, so the window is the span of the busiest thread's operators.
     by_thread = collections.defaultdict(list)
     for e in ops:
@@ -65,7 +64,7 @@ def summary(path, steps):
     span = max(e["ts"] + e["dur"] for e in main) - min(e["ts"] for e in main)
     rows["between operators"] = (span - sum(e["dur"] for e in main), None)
     rows["whole window"] = (span, len(ops))
-    return {k: (t / steps / 1000, None if n is None else n / steps) for k, (t, n) in rows.items()}, busy
+    return {k: (t / steps / 1000, None if n is None else n / steps) for k, (t, n) in rows.items()}
 
 
 def main():
@@ -75,7 +74,7 @@ def main():
     args = parser.parse_args()
     if len(args.traces) > 2:
         parser.error("give one trace, or two to compare")
-    sums = [summary(t, args.steps)[0] for t in args.traces]
+    sums = [summary(t, args.steps) for t in args.traces]
     head = "%-26s" % "per training step"
     for t in args.traces:
         head += " %22s" % ("ms (ops) " + t.rsplit("/", 2)[-2][:12])
