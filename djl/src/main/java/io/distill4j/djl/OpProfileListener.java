@@ -1,14 +1,8 @@
 package io.distill4j.djl;
 
-import ai.djl.engine.Engine;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListenerAdapter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Records libtorch's operator profiler over a window of training steps and writes it as a Chrome
@@ -56,10 +50,7 @@ public final class OpProfileListener extends TrainingListenerAdapter {
 
     @Override
     public void onTrainingBegin(Trainer trainer) {
-        if (!"PyTorch".equals(Engine.getInstance().getEngineName())) {
-            throw new IllegalStateException("the op profile reads libtorch's profiler; the engine is "
-                    + Engine.getInstance().getEngineName());
-        }
+        OperatorProfiler.requirePyTorch();
         if (firstStep == 1) {
             start(); // before the first forward: the window then holds one update fewer
         }
@@ -90,7 +81,7 @@ public final class OpProfileListener extends TrainingListenerAdapter {
 
     private void start() {
         if (!recording && !written) {
-            JniUtils.startProfile(false, false, false); // without shapes: recording them slowed FGD's step 1.2-3x
+            OperatorProfiler.start();
             recording = true;
         }
     }
@@ -100,20 +91,12 @@ public final class OpProfileListener extends TrainingListenerAdapter {
             return;
         }
         recording = false;
-        try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path part = Files.createTempFile(dir, file.getFileName().toString(), ".part");
-            JniUtils.stopProfile(part.toString());
-            if (step < firstStep) {
-                // Opened after the last step (training ended before the window's first forward): nothing of it ran.
-                Files.delete(part);
-                return;
-            }
-            Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            written = true;
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing the op profile " + file + ": " + e.getMessage(), e);
+        if (step < firstStep) {
+            // Opened after the last step (training ended before the window's first forward): nothing of it ran.
+            OperatorProfiler.discard(file);
+            return;
         }
+        OperatorProfiler.stop(file);
+        written = true;
     }
 }
