@@ -8,6 +8,7 @@ updates BENCHMARKS.md and its chart.
     python3 tools/bench/compare.py [--train] [--threads 2] [--rounds 3] [--write] [--python PY]
     python3 tools/bench/compare.py --offline [--rounds 3] [--python PY]
     python3 tools/bench/compare.py --op-profile [--window 70:40] [--rounds 3] [--python PY]
+    python3 tools/bench/compare.py --op-profile --losses [--window 1:10] [--rounds 3] [--python PY]
 
 --offline compares offline distillation's cost on both sides: `distill bench --offline --rounds 3`
 against `train_step.py THREADS --offline 3`, alternating, each pairing its KD-from-stored-logits runs
@@ -21,6 +22,11 @@ each row per step: the convolution and batch norm kernels, every other operator,
 operators, the profiled window; and PyTorch's unprofiled median step from the same runs. Its last two
 columns are floors: the lowest ratio Java / PyTorch that a loop running these kernels at PyTorch's
 (or at distill4j's measured) speed could reach, were everything else it does free.
+
+--op-profile --losses does the same for every loss case of `distill bench` (`distill bench --op-profile
+FIRST:STEPS` against `torch_losses.py THREADS --op-profile DIR FIRST STEPS`: timed runs FIRST to
+FIRST+STEPS-1 of each case) and prints per case its longest top-level operators, ms per forward +
+backward on each side: which kernels a loss's time is, and whether they run at the same speed.
 
 The PyTorch side runs on the official torch 2.13.0 CPU wheel, the PyTorch a user installs: from --python,
 else $DISTILL4J_TORCH_PYTHON, else tools/bench/.venv (created on first use with
@@ -105,15 +111,20 @@ def main():
                     help="offline distillation: stored-output KD against the student alone, on both sides")
     ap.add_argument("--op-profile", action="store_true",
                     help="operator profiles of the --train runs on both sides, summed per step")
-    ap.add_argument("--window", default="70:40", help="--op-profile: FIRST:STEPS, the profiled training steps "
-                    "(default 70:40, inside the second epoch of 60 steps: no evaluation in it)")
+    ap.add_argument("--window", help="--op-profile: FIRST:STEPS, the profiled training steps (default 70:40, inside the "
+                    "second epoch of 60 steps: no evaluation in it), or with --losses the profiled timed runs (default 1:10)")
+    ap.add_argument("--losses", action="store_true",
+                    help="--op-profile: profile every loss case (distill bench --op-profile vs torch_losses.py --op-profile)")
     args = ap.parse_args()
 
     python = torch_python(args.python)
     if args.offline:
         return offline(python, args)
+    if args.losses and not args.op_profile:
+        ap.error("--losses goes with --op-profile")
     if args.op_profile:
-        return op_profiles(python, args)
+        args.window = args.window or ("1:10" if args.losses else "70:40")
+        return loss_op_profiles(python, args) if args.losses else op_profiles(python, args)
     # abspath, not realpath: a venv's python links to the same binary but has its own packages.
     if args.write and not has_matplotlib() and os.path.abspath(python) != os.path.abspath(sys.executable):
         # The chart needs matplotlib, which the torch venv has and the system python3 often lacks:
@@ -252,6 +263,54 @@ def op_profiles(python, args):
         step = statistics.median(u[run] for u in unprofiled)
         kt, kj = med("PyTorch", run, "kernels above, together"), med("distill4j", run, "kernels above, together")
         print("| %s | %.3f | %.3f | %.3f | %.2f | %.2f |" % (run, step, kt, kj, kt / step, kj / step))
+    return 0
+
+
+def loss_op_profiles(python, args):
+    """Per loss case, its top-level operators on both sides: the median over rounds of ms per run."""
+    sys.path.insert(0, os.path.join(REPO, "tools", "bench"))
+    import op_profile
+    import tempfile
+    first, runs = (int(x) for x in args.window.split(":"))
+    env = dict(os.environ, DISTILL_JAVA_OPTS="-Dai.djl.pytorch.num_threads=%d -Dai.djl.pytorch.num_interop_threads=1"
+               % args.threads)
+    script = os.path.join(REPO, "tools", "bench", "torch_losses.py")
+    sides = {"PyTorch": [], "distill4j": []}  # per round: {case: {operator: (ms, calls)}}, plus "" -> summary
+    for r in range(args.rounds):
+        out = tempfile.mkdtemp(prefix="torch-loss-profile-")
+        torch_out = subprocess.run([python, script, str(args.threads), "--op-profile", out, str(first), str(runs)],
+                                   check=True, capture_output=True, text=True).stdout
+        java_out = subprocess.run([os.path.join(REPO, "distill"), "bench", "--op-profile", args.window],
+                                  check=True, capture_output=True, text=True, env=env, cwd=REPO).stdout
+        java_dir = re.search(r"^op profiles of timed runs \d+-\d+: (\S+)/op-profile-<case>", java_out, re.M).group(1)
+        for side, folder in (("PyTorch", out), ("distill4j", java_dir)):
+            traces = {}
+            for name in (n for n in parse(torch_out) if n in parse(java_out)):  # the cases, not the version lines
+                path = os.path.join(folder, op_profile.trace_name(name))
+                traces[name] = dict(op_profile.by_operator(path, runs),
+                                    **{"(whole window)": (op_profile.summary(path, runs)["whole window"][0], 0)})
+            sides[side].append(traces)
+        print("round %d/%d done (traces: %s, %s)" % (r + 1, args.rounds, java_dir, out), file=sys.stderr)
+    print("%s, %d cores; %s; %d intra-op threads each; timed runs %d-%d of each loss profiled; median of %d "
+          "alternating rounds" % (cpu_model(), os.cpu_count(), torch_out.splitlines()[0], args.threads, first,
+                                  first + runs - 1, args.rounds))
+
+    def med(side, case, op):
+        return statistics.median(r[case].get(op, (0.0, 0))[0] for r in sides[side])
+
+    for case in sides["PyTorch"][0]:
+        ops = sorted(set(sides["PyTorch"][0][case]) | set(sides["distill4j"][0][case]),
+                     key=lambda op: -max(med("PyTorch", case, op), med("distill4j", case, op)))
+        print("\n%s: ms per forward + backward, profiled (calls per run)" % case)
+        print("| operator | PyTorch | distill4j | Java / PyTorch |")
+        print("| --- | ---: | ---: | ---: |")
+        for op in ["(whole window)"] + [o for o in ops if o != "(whole window)"][:10]:
+            t, j = med("PyTorch", case, op), med("distill4j", case, op)
+            tc = sides["PyTorch"][0][case].get(op, (0, 0))[1]
+            jc = sides["distill4j"][0][case].get(op, (0, 0))[1]
+            calls = lambda c: "" if op == "(whole window)" else " (%.0f)" % c
+            print("| %s | %.3f%s | %.3f%s | %s |" % (op, t, calls(tc), j, calls(jc),
+                                                     "%.2f" % (j / t) if t else "-"))
     return 0
 
 

@@ -17,6 +17,7 @@ high: the large kernels' times are what carries over to an unprofiled run.
 import argparse
 import collections
 import json
+import re
 
 # The kernels whose cost a frontend cannot change: it must run them to compute the same numbers.
 KERNELS = (
@@ -67,13 +68,32 @@ def summary(path, steps):
     return {k: (t / steps / 1000, None if n is None else n / steps) for k, (t, n) in rows.items()}
 
 
+def trace_name(case):
+    """A loss case's trace file: kd[64x100] -> op-profile-kd-64x100.json, as LossBench.traceName names it."""
+    return "op-profile-%s.json" % re.sub(r"[^A-Za-z0-9]+", "-", case).strip("-")
+
+
+def by_operator(path, steps):
+    """Per top-level operator name: ms per step and calls per step, largest first."""
+    totals = collections.defaultdict(lambda: [0.0, 0])
+    for e in top_level(path):
+        totals[e["name"]][0] += e["dur"]
+        totals[e["name"]][1] += 1
+    return {k: (t / steps / 1000, n / steps) for k, (t, n) in sorted(totals.items(), key=lambda kv: -kv[1][0])}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--steps", type=int, required=True, help="training steps the traces hold")
+    parser.add_argument("--steps", type=int, required=True, help="training steps (or loss runs) the traces hold")
+    parser.add_argument("--ops", type=int, default=0, metavar="N",
+                        help="also list the N top-level operators that take longest in the first trace, per step")
     parser.add_argument("traces", nargs="+", help="one trace, or two to compare (first / second)")
     args = parser.parse_args()
     if len(args.traces) > 2:
         parser.error("give one trace, or two to compare")
+    if args.ops:
+        print_operators(args.traces, args.steps, args.ops)
+        print()
     sums = [summary(t, args.steps) for t in args.traces]
     head = "%-26s" % "per training step"
     for t in args.traces:
@@ -88,6 +108,22 @@ def main():
             line += " %14.3f %7s" % (ms, "" if n is None else "(%.1f)" % n)
         if len(sums) == 2:
             line += " %8.2f" % (sums[0][label][0] / sums[1][label][0] if sums[1][label][0] else float("nan"))
+        print(line)
+
+
+def print_operators(traces, steps, count):
+    """The longest top-level operators of the first trace, each with its time in every trace and the ratio."""
+    ops = [by_operator(t, steps) for t in traces]
+    print("%-58s" % "operator, ms per step (calls)" + "".join(" %18s" % t.rsplit("/", 1)[-1][-18:] for t in traces)
+          + (" %8s" % "ratio" if len(ops) == 2 else ""))
+    for name in list(ops[0])[:count]:
+        line = "%-58s" % name[:58]
+        for o in ops:
+            ms, n = o.get(name, (0.0, 0))
+            line += " %10.3f %7s" % (ms, "(%.1f)" % n)
+        if len(ops) == 2:
+            other = ops[1].get(name, (0.0, 0))[0]
+            line += " %8.2f" % (ops[0][name][0] / other if other else float("nan"))
         print(line)
 
 

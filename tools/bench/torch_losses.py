@@ -2,12 +2,16 @@
 """The PyTorch eager baseline of `distill bench`: forward + backward time of every built-in loss at
 the same shapes and with the same case names, one process, a fixed number of intra-op threads.
 
-    python3 tools/bench/torch_losses.py [THREADS]
+    python3 tools/bench/torch_losses.py [THREADS] [--op-profile DIR FIRST STEPS]
 
 Prints `torch <version> threads <n>`, then one line per case: name, median, min and max in ms.
-tools/bench/compare.py runs it next to `distill bench` and prints the ratios. The formulas are this
+tools/bench/compare.py runs it next to `distill bench` and prints the ratios. With --op-profile, the
+side of `distill bench --op-profile FIRST:STEPS`: torch.profiler records timed runs FIRST to
+FIRST+STEPS-1 of every case (without shapes, as the Java side), written as the Chrome traces
+DIR/op-profile-<case>.json that the Java side names the same way, for tools/bench/op_profile.py. The formulas are this
 project's numerical contract (docs/losses.md), written with plain torch ops as a user would.
 """
+import os
 import statistics
 import sys
 import time
@@ -15,6 +19,8 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+import op_profile  # beside this script: the traces' names
 
 
 def kd(s, t, temperature=4.0):
@@ -93,20 +99,38 @@ def tat(s, t, query, value):
     return F.mse_loss(out.transpose(1, 2).reshape(n, c, h, w), t)
 
 
+# (DIR, FIRST, STEPS) with --op-profile: the timed runs each case records.
+PROFILE = None
+
+
 def timed(name, loss, leaves, iterations=30, warmup=5):
     times = []
+    prof = None
+    if PROFILE is not None and PROFILE[1] - 1 + PROFILE[2] > iterations:
+        sys.exit("--op-profile %d %d ends after the %d timed runs of %s" % (PROFILE[1], PROFILE[2], iterations, name))
     for i in range(warmup + iterations):
         for p in leaves:
             p.grad = None
+        if PROFILE is not None and i == warmup + PROFILE[1] - 1:
+            prof = torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU])
+            prof.start()
         start = time.perf_counter()
         loss().backward()
         elapsed = (time.perf_counter() - start) * 1e3
+        if prof is not None and i == warmup + PROFILE[1] - 2 + PROFILE[2]:
+            prof.stop()
+            prof.export_chrome_trace(os.path.join(PROFILE[0], op_profile.trace_name(name)))
+            prof = None
         if i >= warmup:
             times.append(elapsed)
     print(f"{name:28s} {statistics.median(times):9.3f} {min(times):9.3f} {max(times):9.3f}")
 
 
 def main():
+    global PROFILE
+    if len(sys.argv) > 5 and sys.argv[2] == "--op-profile":
+        os.makedirs(sys.argv[3], exist_ok=True)
+        PROFILE = (sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
     torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
     torch.manual_seed(0)
     print(f"torch {torch.__version__} threads {torch.get_num_threads()}")

@@ -9,6 +9,7 @@ import ai.djl.training.GradientCollector;
 import com.typesafe.config.ConfigFactory;
 import io.distill4j.runtime.Distill4j;
 import io.distill4j.runtime.DistillBatch;
+import io.distill4j.runtime.InvalidInputException;
 import io.distill4j.runtime.Distiller;
 import io.distill4j.runtime.LossContexts;
 import io.distill4j.runtime.PairSetups;
@@ -17,12 +18,14 @@ import io.distill4j.spi.DistillLoss;
 import io.distill4j.spi.LossContext;
 import io.distill4j.spi.Scalars;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.IntToDoubleFunction;
 import java.util.regex.Pattern;
 
@@ -39,6 +42,7 @@ public final class LossBench {
     private final double warmupSeconds;
     private final int iterations;
     private final Pattern only;
+    private OpProfile profile;
 
     /**
      * @param warmup untimed runs per case, at least
@@ -53,6 +57,27 @@ public final class LossBench {
         this.warmupSeconds = warmupSeconds;
         this.iterations = iterations;
         this.only = Pattern.compile(only);
+    }
+
+    /**
+     * An operator profile of timed runs {@code first} to {@code first + steps - 1} of every case, written
+     * as {@code dir/op-profile-<case>.json} ({@link #traceName}). The profiler is the engine's, so the
+     * caller that has it supplies starting and stopping it; the bench's own module knows only DJL's API.
+     */
+    public record OpProfile(long first, int steps, Path dir, Runnable start, Consumer<Path> stop) {}
+
+    /**
+     * Also records {@code profile} in each case. Its runs stay among the timed ones, whose printed times
+     * then include the profiler's cost: time without it.
+     */
+    public LossBench opProfile(OpProfile profile) {
+        this.profile = profile;
+        return this;
+    }
+
+    /** A case's trace file name: {@code kd[64x100]} is {@code op-profile-kd-64x100.json}, as torch_losses.py names it. */
+    public static String traceName(String caseName) {
+        return "op-profile-" + caseName.replaceAll("[^A-Za-z0-9]+", "-").replaceAll("^-|-$", "") + ".json";
     }
 
     /** One case: its experiment, and its student/teacher tensors by name. */
@@ -101,14 +126,26 @@ public final class LossBench {
     public Map<String, Double> run(PrintWriter out) {
         out.printf("djl %s threads %s%n", Engine.getInstance().getVersion(),
                 System.getProperty("ai.djl.pytorch.num_threads", "default"));
-        Map<String, Double> medians = new LinkedHashMap<>();
-        for (Case c : cases()) {
-            if (!only.matcher(c.name()).find()) {
-                continue;
+        List<Case> selected = cases().stream().filter(c -> only.matcher(c.name()).find()).toList();
+        if (profile != null) {
+            // Refused before any case runs: a window past a case's timed runs would leave its trace unwritten.
+            for (Case c : selected) {
+                if (profile.first() - 1 + profile.steps() > c.iterations()) {
+                    throw new InvalidInputException("--op-profile " + profile.first() + ":" + profile.steps() + " ends after the "
+                            + c.iterations() + " timed runs of " + c.name() + ": give a shorter window or more --iterations");
+                }
             }
+        }
+        Map<String, Double> medians = new LinkedHashMap<>();
+        for (Case c : selected) {
             double[] ms = time(c);
             medians.put(c.name(), ms[0]);
             out.printf(Locale.ROOT, "%-28s %9.3f %9.3f %9.3f%n", c.name(), ms[0], ms[1], ms[2]);
+            out.flush();
+        }
+        if (profile != null) {
+            out.printf("op profiles of timed runs %d-%d: %s/op-profile-<case>.json%n", profile.first(),
+                    profile.first() + profile.steps() - 1, profile.dir());
             out.flush();
         }
         return medians;
@@ -255,7 +292,14 @@ public final class LossBench {
             warmUp(() -> step(m, d, in));
             double[] times = new double[c.iterations()];
             for (int i = 0; i < times.length; i++) {
+                boolean last = profile != null && i == profile.first() - 2 + profile.steps();
+                if (profile != null && i == profile.first() - 1) {
+                    profile.start().run();
+                }
                 times[i] = step(m, d, in);
+                if (last) {
+                    profile.stop().accept(profile.dir().resolve(traceName(c.name())));
+                }
             }
             Arrays.sort(times);
             return new double[] {times[times.length / 2], times[0], times[times.length - 1]};

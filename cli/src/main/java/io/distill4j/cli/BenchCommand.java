@@ -1,6 +1,7 @@
 package io.distill4j.cli;
 
 import io.distill4j.bench.LossBench;
+import io.distill4j.djl.OperatorProfiler;
 import io.distill4j.runtime.InvalidInputException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -58,9 +59,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "3", description = "--offline: alternating rounds of every run (default 3)")
     int rounds;
 
-    @Option(names = "--op-profile", paramLabel = "FIRST:STEPS", description = "--train: also record libtorch's operator"
-            + " profiler over these training steps of every measured run (distill train --op-profile); prints where the"
-            + " traces are (tools/bench/compare.py --op-profile compares them with PyTorch's)")
+    @Option(names = "--op-profile", paramLabel = "FIRST:STEPS", description = "also record libtorch's operator profiler"
+            + " over these training steps of every measured --train run (distill train --op-profile), or else over these"
+            + " timed runs of every loss case; prints where the traces are (tools/bench/compare.py --op-profile"
+            + " [--losses] compares them with PyTorch's). The printed times then include the profiler's cost")
     String opProfile;
 
     @Option(names = "--steps", defaultValue = "10000", description = "training steps of --memory (default 10000)")
@@ -76,8 +78,9 @@ final class BenchCommand implements Callable<Integer> {
         } catch (PatternSyntaxException e) {
             throw new InvalidInputException("--only '" + only + "' is not a regular expression: " + e.getDescription());
         }
-        if (opProfile != null && !train) {
-            throw new InvalidInputException("--op-profile profiles the training steps of --train: give both");
+        if (opProfile != null && (offline || memory || overhead)) {
+            throw new InvalidInputException("--op-profile profiles the training steps of --train or the loss cases:"
+                    + " not --offline, --memory or --overhead");
         }
         var window = opProfile == null ? null : io.distill4j.cli.train.TrainJob.OpProfile.parse(opProfile);
         PrintWriter out = spec.commandLine().getOut();
@@ -92,7 +95,13 @@ final class BenchCommand implements Callable<Integer> {
         } else if (overhead) {
             new LossBench(runtime, warmup, warmupSeconds, iterations, only).overhead(out);
         } else {
-            new LossBench(runtime, warmup, warmupSeconds, iterations, only).run(out);
+            LossBench bench = new LossBench(runtime, warmup, warmupSeconds, iterations, only);
+            if (window != null) {
+                bench.opProfile(new LossBench.OpProfile(window.first(), window.steps(),
+                        java.nio.file.Files.createTempDirectory("distill-loss-profile"), OperatorProfiler::start,
+                        OperatorProfiler::stop));
+            }
+            bench.run(out);
         }
         return 0;
     }

@@ -115,8 +115,11 @@ class BadInputTest {
     private static final String PAIR = "distill4j.pairs = [ { name = l, student = logits, losses = [ { type = kd";
 
     @Test
-    void anOpProfileWithoutTrainingStepsToProfileIsRefused() {
-        badInput(distill("bench", "--op-profile", "70:40"), "--op-profile profiles the training steps of --train: give both");
+    void anOpProfileWithoutStepsOrRunsToProfileIsRefused() {
+        badInput(distill("bench", "--overhead", "--op-profile", "70:40"),
+                "--op-profile profiles the training steps of --train or the loss cases: not --offline, --memory or --overhead");
+        badInput(distill("bench", "--only", "^kd\\[64", "--iterations", "3", "--op-profile", "3:2"),
+                "--op-profile 3:2 ends after the 3 timed runs of kd[64x100]: give a shorter window or more --iterations");
         badInput(distill("bench", "--train", "--op-profile", "70"), "--op-profile 70: give FIRST:STEPS");
     }
 

@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import io.distill4j.runtime.NpzFiles;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.List;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -224,6 +225,27 @@ class CliTest {
             "dist[256x1000]", "mimic[yolo5lvl b8]", "cwd[yolo5lvl b8]", "mgd[yolo3lvl b8]", "tat[r18 layer4 b64]"}) {
             assertTrue(r.out().matches("(?s).*" + java.util.regex.Pattern.quote(name) + "\\s+[\\d.]+\\s+[\\d.]+\\s+[\\d.]+\\n.*"),
                     name + " missing:\n" + r.out());
+        }
+    }
+
+    /**
+     * The loss bench's op profile holds exactly the window's runs: KD computes two log-softmaxes a run
+     * (the teacher's and the student's), so timed runs 2-3 of kd[64x100] are 4 of them in its trace.
+     */
+    @Test
+    void benchOpProfileRecordsTheWindowsRunsOfEachCase() throws IOException {
+        CliRun r = distill("bench", "--only", "^kd\\[64", "--warmup", "0", "--warmup-seconds", "0", "--iterations", "4",
+                "--op-profile", "2:2");
+        assertEquals(0, r.code(), r.err());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("op profiles of timed runs 2-3: (\\S+)/op-profile-<case>.json")
+                .matcher(r.out());
+        assertTrue(m.find(), r.out());
+        Path trace = Path.of(m.group(1)).resolve("op-profile-kd-64x100.json");
+        String json = Files.readString(trace);
+        assertEquals(4, json.split("\"name\": ?\"aten::log_softmax\"", -1).length - 1, trace.toString());
+        try (var s = Files.list(trace.getParent())) {
+            assertEquals(List.of(trace.getFileName().toString()), s.map(p -> p.getFileName().toString()).toList(),
+                    "one case, one trace, no temporary file left");
         }
     }
 
