@@ -1,6 +1,7 @@
 package io.distill4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -99,6 +100,21 @@ class TrainCommandTest {
         assertTrue(!past.err().contains("student alone 1/"), "refused before training: " + past.err());
         // the earlier run's traces went aside with its log, not left to read as the refused run's
         assertTrue(!Files.exists(run.resolve("op-profile-student-distilled.json")), "moved aside");
+    }
+
+    /** A run that stopped after its profiled student-alone run left a trace and nothing else: it goes aside too. */
+    @Test
+    void anEarlierRunsLoneTraceGoesAsideToo() throws IOException {
+        Path conf = tiny("kd", 2);
+        Path run = Files.createDirectories(tmp.resolve("runs/kd"));
+        Files.writeString(run.resolve("op-profile-student-alone.json"), "{\"traceEvents\": []}");
+        CliRun refused = distill("train", conf.toString(), "--op-profile", "15:3"); // refused before training, after preparing
+        assertEquals(DistillCli.BAD_INPUT, refused.code(), refused.err());
+        assertFalse(Files.exists(run.resolve("op-profile-student-alone.json")), "left to read as the new run's");
+        try (var aside = Files.list(run.resolve("previous"))) {
+            Path earlier = aside.findFirst().orElseThrow();
+            assertEquals("{\"traceEvents\": []}", Files.readString(earlier.resolve("op-profile-student-alone.json")));
+        }
     }
 
     @Test

@@ -592,7 +592,13 @@ public final class TrainJob {
             hasCheckpoints = s.findAny().isPresent();
         }
         Path log = output.resolve("steps.csv");
-        if (!hasCheckpoints && !Files.exists(log)) {
+        // Its op profiles too: left here, they would read as this run's. A run that stopped before its first
+        // checkpoint may have left nothing else.
+        List<Path> profiles = new ArrayList<>();
+        try (var traces = Files.newDirectoryStream(output, "op-profile-*.json")) {
+            traces.forEach(profiles::add);
+        }
+        if (!hasCheckpoints && !Files.exists(log) && profiles.isEmpty()) {
             return;
         }
         Path aside = freshFolder(output.resolve("previous"), java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-'));
@@ -603,11 +609,8 @@ public final class TrainJob {
         if (Files.exists(log)) {
             Files.move(log, aside.resolve("steps.csv"));
         }
-        // Its op profiles too: left here, they would read as this run's.
-        try (var profiles = Files.newDirectoryStream(output, "op-profile-*.json")) {
-            for (Path p : profiles) {
-                Files.move(p, aside.resolve(p.getFileName()));
-            }
+        for (Path p : profiles) {
+            Files.move(p, aside.resolve(p.getFileName()));
         }
         this.log.printf("note: %s held an earlier run; its checkpoints and log are now in %s (resume it with --resume "
                 + "instead of starting afresh)%n", output, aside);
