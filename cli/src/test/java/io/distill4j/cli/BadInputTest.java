@@ -131,6 +131,8 @@ class BadInputTest {
                 "weight.conf:1: pair 'l': 'weight' = 1.0E300 is out of range (at most 1000000.0)");
         badInput(check("seed.conf", PAIR + " } ] } ]\ntrain.seed = 1.5\n"),
                 "seed.conf:2: option 'seed' of train must be a whole number, got 1.5");
+        badInput(check("chart.conf", PAIR + " } ] } ]\ntrain.chart-every = -5\n"),
+                "chart.conf:2: option 'chart-every' of train must be >= 0, got -5");
         badInput(check("top.conf", PAIR + " } ] } ]\ntrian { epochs = 2 }\n"),
                 "top.conf:2: unknown top-level key 'trian'; did you mean 'train'?");
         badInput(check("include.conf", "include \"nowhere.conf\"\n" + PAIR + " } ] } ]\n"),

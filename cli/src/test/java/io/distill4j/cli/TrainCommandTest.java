@@ -102,6 +102,23 @@ class TrainCommandTest {
         assertTrue(!Files.exists(run.resolve("op-profile-student-distilled.json")), "moved aside");
     }
 
+    /**
+     * How often the chart is drawn changes how a run is watched, not what it computes: a run drawn after
+     * every epoch resumes with another interval (the checkpoints' fingerprint leaves it out).
+     */
+    @Test
+    void theChartIntervalIsNotPartOfWhatARunIs() throws IOException {
+        Path first = Files.writeString(tmp.resolve("kd.conf"), Files.readString(tiny("kd", 1)) + "train.chart-every = 0\n");
+        CliRun r = distill("train", first.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.isRegularFile(tmp.resolve("runs/kd/chart.png")));
+        Path later = Files.writeString(Files.createDirectories(tmp.resolve("later")).resolve("kd.conf"),
+                "include \"" + first + "\"\ntrain { epochs = 2, chart-every = 30 }\n");
+        CliRun resumed = distill("train", later.toString(), "--resume");
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.err().contains("student distilled: resumed after epoch 1"), resumed.err());
+    }
+
     /** A run that stopped after its profiled student-alone run left a trace and nothing else: it goes aside too. */
     @Test
     void anEarlierRunsLoneTraceGoesAsideToo() throws IOException {

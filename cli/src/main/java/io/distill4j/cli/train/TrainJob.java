@@ -712,10 +712,10 @@ public final class TrainJob {
         if (fingerprint != null) {
             checkpoints.fingerprint(fingerprint);
         }
-        // Redrawn at most every 15 s: a live picture needs no more, and on a small machine each drawing's
-        // CPU time (the renderer's JIT compilation first) comes out of the steps when epochs are short.
+        // Redrawn at most every train.chart-every seconds (15): a live picture needs no more, and on a small
+        // machine each drawing's CPU time (the renderer's JIT compilation first) comes out of the steps.
         EpochHistory history = new EpochHistory().chart(output.resolve("chart.png"), name, label)
-                .chartEvery(java.time.Duration.ofSeconds(15));
+                .chartEvery(settings.chartEvery());
         if (!distilledOnly) {
             history.compareWith("student alone", alone.epochs());
         }

@@ -40,7 +40,12 @@ public final class TrainSettings {
             OptionSpec.ofString("output", "runs", "folder of the run's logs, chart, checkpoints"),
             OptionSpec.ofString("cache", "", "folder of trained teachers (default ~/.cache/distill4j/teachers)"),
             OptionSpec.ofString("teacher-outputs", "", "stored teacher outputs (distill teacher-outputs): the distilled run"
-                    + " reads them instead of running the teachers"));
+                    + " reads them instead of running the teachers"),
+            OptionSpec.ofInt("chart-every", 15, "least seconds between two drawings of chart.png during the distilled"
+                    + " run (each drawing takes CPU from the training); 0 draws it after every epoch; the last epoch's"
+                    + " is always drawn").atLeast(0));
+    /** Run settings that change how a run is watched or where it writes, never its numbers. */
+    private static final Set<String> NOT_TRAINING = Set.of("output", "cache", "device", "seeds", "chart-every");
     static final List<OptionSpec> DATA = List.of(
             OptionSpec.ofChoice("source", "shapes",
                     "built-in shapes, or local MNIST IDX files, Fashion-MNIST (apt-get install dataset-fashion-mnist),"
@@ -198,7 +203,7 @@ public final class TrainSettings {
         b.append(experiment.hasPath("distill4j") ? experiment.getValue("distill4j").render(
                 com.typesafe.config.ConfigRenderOptions.concise()) : "{}");
         for (String k : new java.util.TreeSet<>(run.keys())) {
-            if (!Set.of("epochs", "output", "cache", "device", "seeds").contains(k)) {
+            if (!k.equals("epochs") && !NOT_TRAINING.contains(k)) {
                 b.append('|').append(k).append('=').append(run.getString(k));
             }
         }
@@ -266,11 +271,16 @@ public final class TrainSettings {
     String aloneKey() {
         StringBuilder b = new StringBuilder("models-v" + MODELS_VERSION + "|");
         for (String k : new java.util.TreeSet<>(run.keys())) {
-            if (!Set.of("output", "cache", "device", "seeds").contains(k)) {
+            if (!NOT_TRAINING.contains(k)) {
                 b.append(k).append('=').append(run.getString(k)).append(';');
             }
         }
         return sha256(b.append('|').append(render(data)).append('|').append(render(student)).toString());
+    }
+
+    /** The least time between two drawings of the distilled run's chart ({@code train.chart-every}). */
+    public java.time.Duration chartEvery() {
+        return java.time.Duration.ofSeconds(run.getInt("chart-every"));
     }
 
     /** Where an experiment's run writes its log, chart and checkpoints. */
