@@ -26,6 +26,9 @@ final class MemoryBench {
         Config c = ConfigFactory.parseString("train { epochs = " + epochs + ", output = \""
                 + Files.createTempDirectory("distill-memory") + "\" }").withFallback(defaults).resolve();
         int every = Math.max(1, steps / 20);
+        // The malloc arenas decide much of native memory's rise (BENCHMARKS.md): say which this run had.
+        String arenas = System.getenv("MALLOC_ARENA_MAX");
+        out.printf("malloc arenas: %s%n", arenas == null ? "glibc's default (MALLOC_ARENA_MAX unset)" : "MALLOC_ARENA_MAX=" + arenas);
         out.printf(Locale.ROOT, "%8s %10s %14s %12s%n", "STEP", "RSS MB", "JAVA HEAP MB", "LIVE ARRAYS");
         long[] firstAt1000 = {-1};
         TrainJob job = new TrainJob("memory", runtime.experiments().parse(c, "built-in default"), TrainSettings.of(c, "memory"),
