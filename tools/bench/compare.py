@@ -40,8 +40,17 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
+
+import op_profile  # beside this script
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def java_env(threads):
+    """The environment `distill` runs in: the same intra-op threads as the PyTorch side, one inter-op thread."""
+    return dict(os.environ, DISTILL_JAVA_OPTS="-Dai.djl.pytorch.num_threads=%d -Dai.djl.pytorch.num_interop_threads=1"
+                % threads)
 # A case and its median, min and max in ms, or (training steps) its one ms-per-step figure.
 LINE = re.compile(r"^(\S+(?: \S+)*?)\s+([\d.]+)(?:\s+([\d.]+)\s+([\d.]+))?\s*$")
 
@@ -135,8 +144,7 @@ def main():
                  % (python, python))
     script = args.torch_script or os.path.join(REPO, "tools", "bench", "train_step.py" if args.train else "torch_losses.py")
     java_args = [os.path.join(REPO, "distill"), "bench"] + (["--train"] if args.train else [])
-    env = dict(os.environ, DISTILL_JAVA_OPTS="-Dai.djl.pytorch.num_threads=%d -Dai.djl.pytorch.num_interop_threads=1"
-               % args.threads)
+    env = java_env(args.threads)
     torch_runs, java_runs = [], []
     for r in range(args.rounds):
         torch_out = subprocess.run([python, script, str(args.threads)], check=True,
@@ -188,8 +196,7 @@ def parse_offline(text):
 
 
 def offline(python, args):
-    env = dict(os.environ, DISTILL_JAVA_OPTS="-Dai.djl.pytorch.num_threads=%d -Dai.djl.pytorch.num_interop_threads=1"
-               % args.threads)
+    env = java_env(args.threads)
     script = os.path.join(REPO, "tools", "bench", "train_step.py")
     sides = {"PyTorch": [], "distill4j": []}
     for r in range(args.rounds):
@@ -218,12 +225,8 @@ RUN_NAMES = ("teacher", "alone", "kd", "mgd", "fgd")
 
 
 def op_profiles(python, args):
-    sys.path.insert(0, os.path.join(REPO, "tools", "bench"))
-    import op_profile
-    import tempfile
     first, steps = (int(x) for x in args.window.split(":"))
-    env = dict(os.environ, DISTILL_JAVA_OPTS="-Dai.djl.pytorch.num_threads=%d -Dai.djl.pytorch.num_interop_threads=1"
-               % args.threads)
+    env = java_env(args.threads)
     script = os.path.join(REPO, "tools", "bench", "train_step.py")
     rows = {"PyTorch": [], "distill4j": []}  # per round: {run: summary}
     unprofiled = []  # per round: {run: PyTorch's median step outside the window}
@@ -268,12 +271,8 @@ def op_profiles(python, args):
 
 def loss_op_profiles(python, args):
     """Per loss case, its top-level operators on both sides: the median over rounds of ms per run."""
-    sys.path.insert(0, os.path.join(REPO, "tools", "bench"))
-    import op_profile
-    import tempfile
     first, runs = (int(x) for x in args.window.split(":"))
-    env = dict(os.environ, DISTILL_JAVA_OPTS="-Dai.djl.pytorch.num_threads=%d -Dai.djl.pytorch.num_interop_threads=1"
-               % args.threads)
+    env = java_env(args.threads)
     script = os.path.join(REPO, "tools", "bench", "torch_losses.py")
     sides = {"PyTorch": [], "distill4j": []}  # per round: {case: {operator: (ms, calls)}}, plus "" -> summary
     for r in range(args.rounds):
