@@ -179,10 +179,12 @@ public final class TrainJob {
 
     /** A window of training steps, {@code first} to {@code first + steps - 1}, as {@code distill train --op-profile} takes it. */
     public record OpProfile(long first, int steps) {
+        private static final String GIVE = ": give FIRST:STEPS, the first training step to profile (from 1) and how many"
+                + " (at least 1)";
+
         public OpProfile {
             if (first < 1 || steps < 1) {
-                throw new InvalidInputException("--op-profile " + first + ":" + steps
-                        + ": give FIRST:STEPS, the first training step to profile (from 1) and how many (at least 1)");
+                throw new InvalidInputException("--op-profile " + first + ":" + steps + GIVE);
             }
         }
 
@@ -196,8 +198,7 @@ public final class TrainJob {
             } catch (NumberFormatException e) {
                 // reported below, with the rest
             }
-            throw new InvalidInputException("--op-profile " + text
-                    + ": give FIRST:STEPS, the first training step to profile (from 1) and how many (at least 1), e.g. 100:20");
+            throw new InvalidInputException("--op-profile " + text + GIVE + ", e.g. 100:20");
         }
 
         long last() {
