@@ -18,13 +18,23 @@ import java.util.Locale;
 final class MemoryBench {
     private MemoryBench() {}
 
+    /** The built-in default experiment at its own data size (6,000 training images). */
     static void run(Distill4j runtime, int steps, PrintWriter out, PrintWriter err) throws IOException {
-        Config defaults = TrainCommand.builtIn();
+        run(runtime, steps, 6000, "", out, err);
+    }
+
+    /**
+     * The same on {@code trainSize} training images, with {@code settings} (HOCON {@code train} keys)
+     * laid over the built-in default's: a test runs it small.
+     */
+    static void run(Distill4j runtime, int steps, int trainSize, String settings, PrintWriter out, PrintWriter err)
+            throws IOException {
         int batch = 64;
-        int perEpoch = 6000 / batch;
+        int perEpoch = Math.max(1, trainSize / batch);
         int epochs = (steps + perEpoch - 1) / perEpoch;
-        Config c = ConfigFactory.parseString("train { epochs = " + epochs + ", output = \""
-                + Files.createTempDirectory("distill-memory") + "\" }").withFallback(defaults).resolve();
+        Config c = ConfigFactory.parseString("train { epochs = " + epochs + ", batch-size = " + batch
+                        + ", data.train-size = " + trainSize + ", output = \"" + Files.createTempDirectory("distill-memory") + "\" }")
+                .withFallback(ConfigFactory.parseString(settings)).withFallback(TrainCommand.builtIn()).resolve();
         int every = Math.max(1, steps / 20);
         // The malloc arenas decide much of native memory's rise (BENCHMARKS.md): say which this run had.
         String arenas = System.getenv("MALLOC_ARENA_MAX");
