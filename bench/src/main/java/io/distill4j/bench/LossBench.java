@@ -94,6 +94,9 @@ public final class LossBench {
             cases.add(new Case("dkd" + size, pair("logits", "dkd, warmup = 0"), logits, iterations, true));
             cases.add(new Case("dist" + size, pair("logits", "dist"), logits, iterations, false));
         }
+        // The built-in default experiment's own term (its stored-output step is this and the student's step).
+        cases.add(new Case("kd[64x10 T2]", pair("logits", "kd, temperature = 2"), Map.of("logits", new Shape(64, 10)),
+                iterations, false));
         cases.add(new Case("mimic[yolo5lvl b8]", levels(0, "mimic"), pyramid(0), iterations, false));
         cases.add(new Case("cwd[yolo5lvl b8]", levels(0, "cwd"), pyramid(0), iterations, false));
         cases.add(new Case("mgd[yolo3lvl b8]", levels(2, "mgd"), pyramid(2), iterations, false));

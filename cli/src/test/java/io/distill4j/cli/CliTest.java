@@ -222,7 +222,7 @@ class CliTest {
         CliRun r = distill("bench", "--warmup", "0", "--warmup-seconds", "0", "--iterations", "1");
         assertEquals(0, r.code(), r.err());
         for (String name : new String[] {"kd[64x100]", "dkd[64x100]", "dist[64x100]", "kd[256x1000]", "dkd[256x1000]",
-            "dist[256x1000]", "mimic[yolo5lvl b8]", "cwd[yolo5lvl b8]", "mgd[yolo3lvl b8]", "tat[r18 layer4 b64]"}) {
+            "dist[256x1000]", "kd[64x10 T2]", "mimic[yolo5lvl b8]", "cwd[yolo5lvl b8]", "mgd[yolo3lvl b8]", "tat[r18 layer4 b64]"}) {
             assertTrue(r.out().matches("(?s).*" + java.util.regex.Pattern.quote(name) + "\\s+[\\d.]+\\s+[\\d.]+\\s+[\\d.]+\\n.*"),
                     name + " missing:\n" + r.out());
         }
@@ -234,7 +234,7 @@ class CliTest {
      */
     @Test
     void benchOpProfileRecordsTheWindowsRunsOfEachCase() throws IOException {
-        CliRun r = distill("bench", "--only", "^kd\\[64", "--warmup", "0", "--warmup-seconds", "0", "--iterations", "4",
+        CliRun r = distill("bench", "--only", "^kd\\[64x100", "--warmup", "0", "--warmup-seconds", "0", "--iterations", "4",
                 "--op-profile", "2:2");
         assertEquals(0, r.code(), r.err());
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("op profiles of timed runs 2-3: (\\S+)/op-profile-<case>.json")
