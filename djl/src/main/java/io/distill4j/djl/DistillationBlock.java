@@ -197,8 +197,10 @@ public final class DistillationBlock extends AbstractBlock {
         // Inference mode and detached outputs: the teacher adds nothing to the graph and keeps its statistics.
         ParameterStore frozen = new ParameterStore(inputs.head().getManager(), false);
         for (TappedModel teacher : teachers.values()) {
-            for (NDArray t : teacher.forward(frozen, cached(teacher) ? inputs : models, false, null)) {
-                out.add(t.stopGradient());
+            boolean stored = cached(teacher);
+            for (NDArray t : teacher.forward(frozen, stored ? inputs : models, false, null)) {
+                // Stored outputs come off the disk with no graph behind them: nothing to detach.
+                out.add(stored ? t : t.stopGradient());
             }
         }
         return out;

@@ -3,6 +3,7 @@ package io.distill4j.djl;
 import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListenerAdapter;
 import io.distill4j.runtime.DistillResult;
+import io.distill4j.runtime.StepValues;
 import io.distill4j.runtime.TermResult;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -123,12 +124,12 @@ public final class DistillationListener extends TrainingListenerAdapter {
                 out.write(h.append('\n').toString());
                 header = false;
             }
-            DistillationLoss.StepValues v = loss.values(r);
+            StepValues v = loss.values(r);
             StringBuilder row = new StringBuilder().append(block.progress().epoch()).append(',')
                     .append(block.progress().step()).append(',').append(v.total()).append(',')
-                    .append(v.hasTask() ? Float.toString(v.task()) : "");
+                    .append(v.hasTaskLoss() ? Float.toString(v.taskLoss()) : "");
             for (int i = 0; i < terms.size(); i++) {
-                row.append(',').append(v.raw()[i]).append(',').append(v.weighted()[i]);
+                row.append(',').append(v.raw(i)).append(',').append(v.weighted(i));
             }
             out.write(row.append('\n').toString());
         } catch (IOException e) {

@@ -7,12 +7,15 @@ import ai.djl.training.evaluator.Evaluator;
 import ai.djl.training.loss.Loss;
 import io.distill4j.runtime.DistillBatch;
 import io.distill4j.runtime.DistillResult;
+import io.distill4j.runtime.StepValues;
 import io.distill4j.runtime.TermResult;
 import io.distill4j.runtime.plan.PairPlan;
 import io.distill4j.runtime.plan.TermPlan;
 import io.distill4j.spi.BatchInputs;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -138,47 +141,23 @@ public final class DistillationLoss extends Loss {
         return lastResult;
     }
 
-    /**
-     * A step's numbers on the host: total, task loss (NaN when there is none) and each term raw and
-     * weighted, in the plan's order.
-     */
-    record StepValues(float total, boolean hasTask, float task, float[] raw, float[] weighted) {}
-
     private StepValues lastValues;
     private DistillResult valuesOf;
 
     /**
-     * The numbers of {@code r}, read from the device once, in one transfer, and shared by every
-     * listener that logs or averages them.
+     * The numbers of {@code r} on the host: those the distiller read in its one transfer of the step,
+     * or, for a result that came without them (an evaluation of the student alone), read once here and
+     * shared by every listener that logs or averages them.
      */
-    StepValues values(DistillResult r) {
-        if (r == valuesOf) {
-            return lastValues;
+    public StepValues values(DistillResult r) {
+        if (r.values().isPresent()) {
+            return r.values().get();
         }
-        List<TermResult> terms = r.terms();
-        // One stack of the 0-d scalars and one read: the step's log costs a single native call and transfer.
-        NDList scalars = new NDList(2 + 2 * terms.size());
-        scalars.add(hostScalar(r.total()));
-        scalars.add(r.taskLoss().map(DistillationLoss::hostScalar)
-                .orElseGet(() -> r.total().getManager().create(Float.NaN)));
-        for (TermResult t : terms) {
-            scalars.add(hostScalar(t.raw()));
+        if (r != valuesOf) {
+            lastValues = StepValues.read(r);
+            valuesOf = r;
         }
-        for (TermResult t : terms) {
-            scalars.add(hostScalar(t.weighted()));
-        }
-        float[] v = ai.djl.ndarray.NDArrays.stack(scalars).toFloatArray();
-        int n = terms.size();
-        lastValues = new StepValues(v[0], r.taskLoss().isPresent(), v[1], java.util.Arrays.copyOfRange(v, 2, 2 + n),
-                java.util.Arrays.copyOfRange(v, 2 + n, 2 + 2 * n));
-        valuesOf = r;
         return lastValues;
-    }
-
-    /** A one-element value as a 0-d float32 array, converted only where it is not one already. */
-    private static NDArray hostScalar(NDArray value) {
-        NDArray scalar = value.getShape().dimension() == 0 ? value : value.reshape(new ai.djl.ndarray.types.Shape());
-        return scalar.getDataType() == DataType.FLOAT32 ? scalar : scalar.toType(DataType.FLOAT32, false);
     }
 
     /** The result of the last batch, and whether it was a training batch; null before the first. */
@@ -198,15 +177,15 @@ public final class DistillationLoss extends Loss {
     public List<Evaluator> termEvaluators() {
         List<Evaluator> out = new ArrayList<>();
         if (taskLoss != null) {
-            out.add(new Part("task", r -> r.taskLoss().orElseThrow()));
+            out.add(new Part("task", r -> r.taskLoss().orElseThrow(), v -> v.taskLoss()));
         }
         int index = 0;
         for (PairPlan pair : block.plan().pairs()) {
             for (TermPlan term : pair.terms()) {
                 final int i = index++;
                 String key = pair.name() + "." + term.name();
-                out.add(new Part(key, r -> term(r, i, key).raw()));
-                out.add(new Part(key + ".weighted", r -> term(r, i, key).weighted()));
+                out.add(new Part(key, r -> term(r, i, key).raw(), v -> v.raw(i)));
+                out.add(new Part(key + ".weighted", r -> term(r, i, key).weighted(), v -> v.weighted(i)));
             }
         }
         return out;
@@ -224,18 +203,109 @@ public final class DistillationLoss extends Loss {
         return t;
     }
 
+    // DJL's Loss averages each batch's evaluate(...).sum(), read from the device: one synchronisation per
+    // evaluator per batch. These average the numbers the distiller already read in its one transfer.
+
+    @Override
+    public void addAccumulator(String key) {
+        average.add(key);
+    }
+
+    @Override
+    public void updateAccumulator(String key, NDList labels, NDList predictions) {
+        updateAccumulators(new String[] {key}, labels, predictions);
+    }
+
+    @Override
+    public void updateAccumulators(String[] keys, NDList labels, NDList predictions) {
+        average.update(keys, values(result(labels, predictions)).total());
+    }
+
+    @Override
+    public void resetAccumulator(String key) {
+        average.reset(key);
+    }
+
+    @Override
+    public float getAccumulator(String key) {
+        return average.get(key);
+    }
+
+    private final HostAverage average = new HostAverage();
+
     /** One part of the total as a DJL evaluator (a {@link Loss}, whose accumulators average per batch). */
     private final class Part extends Loss {
         private final Function<DistillResult, NDArray> value;
+        private final java.util.function.ToDoubleFunction<StepValues> host;
+        private final HostAverage average = new HostAverage();
 
-        Part(String name, Function<DistillResult, NDArray> value) {
+        Part(String name, Function<DistillResult, NDArray> value, java.util.function.ToDoubleFunction<StepValues> host) {
             super(name);
             this.value = value;
+            this.host = host;
         }
 
         @Override
         public NDArray evaluate(NDList labels, NDList predictions) {
             return value.apply(result(labels, predictions));
+        }
+
+        @Override
+        public void addAccumulator(String key) {
+            average.add(key);
+        }
+
+        @Override
+        public void updateAccumulator(String key, NDList labels, NDList predictions) {
+            updateAccumulators(new String[] {key}, labels, predictions);
+        }
+
+        @Override
+        public void updateAccumulators(String[] keys, NDList labels, NDList predictions) {
+            DistillResult r = result(labels, predictions);
+            value.apply(r); // refuses, naming the term, what evaluate refuses (a pass without the teacher)
+            average.update(keys, (float) host.applyAsDouble(values(r)));
+        }
+
+        @Override
+        public void resetAccumulator(String key) {
+            average.reset(key);
+        }
+
+        @Override
+        public float getAccumulator(String key) {
+            return average.get(key);
+        }
+    }
+
+    /** Per-key batch averages of host values, as DJL's {@code Loss} keeps them (float sums, NaN before a batch). */
+    private static final class HostAverage {
+        private final Map<String, Float> sums = new ConcurrentHashMap<>();
+        private final Map<String, Long> counts = new ConcurrentHashMap<>();
+
+        void add(String key) {
+            sums.put(key, 0f);
+            counts.put(key, 0L);
+        }
+
+        void update(String[] keys, float value) {
+            for (String key : keys) {
+                sums.merge(key, value, Float::sum);
+                counts.merge(key, 1L, Long::sum);
+            }
+        }
+
+        void reset(String key) {
+            sums.computeIfPresent(key, (k, v) -> 0f);
+            counts.computeIfPresent(key, (k, v) -> 0L);
+        }
+
+        float get(String key) {
+            Long n = counts.get(key);
+            if (n == null) {
+                throw new IllegalArgumentException("no accumulator named '" + key + "': add it first (addAccumulator)");
+            }
+            return n == 0 ? Float.NaN : sums.get(key) / n;
         }
     }
 }

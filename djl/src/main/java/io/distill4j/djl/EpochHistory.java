@@ -148,13 +148,13 @@ public final class EpochHistory extends TrainingListenerAdapter {
             if (loss instanceof DistillationLoss distillation) {
                 // The step's result, computed once by the loss: reading it adds no computation.
                 DistillResult r = distillation.result(labels, predictions);
-                DistillationLoss.StepValues v = distillation.values(r);
+                io.distill4j.runtime.StepValues v = distillation.values(r);
                 lossSum += v.total();
-                if (v.hasTask()) {
-                    partSums.merge("task", (double) v.task(), Double::sum);
+                if (v.hasTaskLoss()) {
+                    partSums.merge("task", (double) v.taskLoss(), Double::sum);
                 }
                 for (int i = 0; i < r.terms().size(); i++) {
-                    partSums.merge(r.terms().get(i).key(), (double) v.weighted()[i], Double::sum);
+                    partSums.merge(r.terms().get(i).key(), (double) v.weighted(i), Double::sum);
                 }
             } else {
                 NDArray value = loss instanceof RememberingLoss remembering ? remembering.valueFor(predictions) : null;

@@ -102,6 +102,8 @@ class DistillationTrainingTest {
             model.setBlock(block);
             DistillationLoss loss = new DistillationLoss(Loss.softmaxCrossEntropyLoss(), block);
             Path csv = dir.resolve("steps.csv");
+            double[] epochKd = new double[1];
+            double[] epochTotal = new double[1];
             DefaultTrainingConfig config = new DefaultTrainingConfig(loss)
                     .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.05f)).optMomentum(0.9f).build())
                     .addEvaluator(new Accuracy())
@@ -128,6 +130,8 @@ class DistillationTrainingTest {
                     assertTrue(metrics.hasMetric(name), name + " reached DJL's metrics");
                 }
                 double raw = metrics.latestMetric("train_epoch_logits.kd").getValue();
+                epochKd[0] = raw;
+                epochTotal[0] = metrics.latestMetric("train_epoch_distillation").getValue();
                 double weighted = metrics.latestMetric("train_epoch_logits.kd.weighted").getValue();
                 assertTrue(raw > 0, "KD is positive: " + raw);
                 assertEquals(0.5 * raw, weighted, 1e-5 * raw);
@@ -151,6 +155,11 @@ class DistillationTrainingTest {
             double total = Double.parseDouble(last[2]);
             double sum = Double.parseDouble(last[3]) + Double.parseDouble(last[5]) + Double.parseDouble(last[7]);
             assertEquals(sum, total, 1e-4 * Math.abs(total), "total = task + weighted terms");
+            // DJL's epoch averages come from the same host values as the log: the second epoch's rows.
+            double kdMean = rows.subList(5, 9).stream().mapToDouble(r -> Double.parseDouble(r.split(",")[4])).average().orElseThrow();
+            double totalMean = rows.subList(5, 9).stream().mapToDouble(r -> Double.parseDouble(r.split(",")[2])).average().orElseThrow();
+            assertEquals(kdMean, epochKd[0], 1e-6 * kdMean, "train_epoch_logits.kd is the mean of the logged raw KD");
+            assertEquals(totalMean, epochTotal[0], 1e-6 * Math.abs(totalMean), "train_epoch_distillation is the mean logged total");
         }
     }
 

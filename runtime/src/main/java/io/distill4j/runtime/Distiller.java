@@ -269,37 +269,40 @@ public final class Distiller {
                 results.add(new TermResult(p.name(), tp.name(), tp.type(), weight, raw, weighted, false));
             }
         }
-        // One host read per step: only a non-finite total makes the terms be checked one by one.
         java.util.Optional<NDArray> task = batch.taskLoss();
         NDArray weightedTask = task.map(this::weightedTaskLoss).orElse(null);
         NDArray sum = total == null ? weightedTask : weightedTask == null ? total : weightedTask.add(total);
-        // One host read per step: only a non-finite total is taken apart.
-        if (sum != null && nonFinite(sum) != null) {
-            String bad = task.map(Distiller::nonFinite).orElse(null);
-            if (bad != null) {
-                throw new NonFiniteLossException("the task loss is " + bad + " at step " + batch.step() + " (epoch "
-                        + batch.epoch() + "): the student's own loss, not a distillation term; check the student's"
+        if (sum == null) {
+            sum = batch.manager().zeros(new Shape()); // no terms, and no task loss
+        }
+        // One host read per step, of every number at once: the check needs the total, the logs the rest.
+        StepValues values = StepValues.read(sum, task, results);
+        if (!Float.isFinite(values.total())) {
+            if (values.hasTaskLoss() && !Float.isFinite(values.taskLoss())) {
+                throw new NonFiniteLossException("the task loss is " + name(values.taskLoss()) + " at step " + batch.step()
+                        + " (epoch " + batch.epoch() + "): the student's own loss, not a distillation term; check the student's"
                         + " outputs and the targets (non-finite = skip leaves out terms, never the task loss)");
             }
-            total = guardTerms(results, batch);
+            total = guardTerms(results, values, batch);
             sum = total == null ? weightedTask : weightedTask == null ? total : weightedTask.add(total);
+            if (sum == null) {
+                sum = batch.manager().zeros(new Shape()); // every term skipped, and no task loss
+            }
+            values = StepValues.read(sum, task, results);
         }
-        if (sum == null) {
-            sum = batch.manager().zeros(new Shape()); // every term skipped, and no task loss
-        }
-        return new DistillResult(sum, task, results);
+        return new DistillResult(sum, task, results, java.util.Optional.of(values));
     }
 
     /**
      * The total was not finite: finds the terms that are not, and either fails naming the first one
      * or (non-finite = skip) leaves them out, counted, and returns the total of the others.
      */
-    private NDArray guardTerms(List<TermResult> results, DistillBatch batch) {
+    private NDArray guardTerms(List<TermResult> results, StepValues values, DistillBatch batch) {
         NDArray total = null;
         boolean found = false;
         for (int i = 0; i < results.size(); i++) {
             TermResult r = results.get(i);
-            String nonFinite = nonFinite(r.raw());
+            String nonFinite = Float.isFinite(values.raw(i)) ? null : name(values.raw(i));
             if (nonFinite != null) {
                 PairPlan p = pairs.stream().map(BoundPair::plan).filter(pp -> pp.name().equals(r.pair())).findFirst().orElseThrow();
                 TermPlan tp = p.terms().stream().filter(t -> t.name().equals(r.name())).findFirst().orElseThrow();
@@ -332,7 +335,6 @@ public final class Distiller {
         return "pair '" + p.name() + "', term '" + tp.name() + "' (" + tp.type() + ", " + tp.origin() + ")";
     }
 
-    /** "NaN" or "Inf" when the scalar is not finite, else null. */
     /**
      * Soft targets (an {@code (N, K)} matrix: mixup, label smoothing) must be distributions: finite,
      * not negative, each row summing to 1. One host read per batch, and only for matrix targets.
@@ -360,9 +362,9 @@ public final class Distiller {
         }
     }
 
-    private static String nonFinite(NDArray scalar) {
-        float v = scalar.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).getFloat();
-        return Float.isNaN(v) ? "NaN" : Float.isInfinite(v) ? (v > 0 ? "Inf" : "-Inf") : null;
+    /** "NaN", "Inf" or "-Inf", for a value that is not finite. */
+    private static String name(float v) {
+        return Float.isNaN(v) ? "NaN" : v > 0 ? "Inf" : "-Inf";
     }
 
     private static NDArray tensor(Map<String, NDArray> side, String name, String which, PairPlan p, Shape bound) {

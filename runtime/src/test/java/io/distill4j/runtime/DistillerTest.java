@@ -71,6 +71,21 @@ class DistillerTest {
         assertEquals(1.5 * b, r.terms().get(2).weighted().getFloat(), 1e-6);
         assertEquals(0.3 * 0.7 + 2 * a + 5 * a + 1.5 * b, r.total().getFloat(), 1e-5);
         assertEquals(DataType.FLOAT32, r.total().getDataType(), "weights must not promote fp32 to fp64");
+
+        // The step's one host read holds every number, exactly as each array reads on its own.
+        StepValues v = r.values().orElseThrow();
+        assertEquals(r.total().getFloat(), v.total());
+        assertTrue(v.hasTaskLoss());
+        assertEquals(0.7f, v.taskLoss());
+        assertEquals(3, v.terms());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(r.terms().get(i).raw().getFloat(), v.raw(i), "raw " + i);
+            assertEquals(r.terms().get(i).weighted().getFloat(), v.weighted(i), "weighted " + i);
+        }
+        StepValues read = StepValues.read(new DistillResult(r.total(), java.util.Optional.empty(), r.terms()));
+        assertFalse(read.hasTaskLoss());
+        assertTrue(Float.isNaN(read.taskLoss()));
+        assertEquals(v.weighted(2), read.weighted(2), "without a task loss the terms keep their places");
     }
 
     @Test
@@ -213,6 +228,11 @@ class DistillerTest {
         assertEquals(0f, r.terms().get(0).weighted().getFloat());
         assertEquals(1.0, r.total().getFloat(), 1e-6, "the total holds the finite term only");
         assertEquals(1, d.skippedTerms());
+        StepValues v = r.values().orElseThrow();
+        assertEquals(1.0, v.total(), 1e-6, "the host values are read again after the skip");
+        assertTrue(Float.isNaN(v.raw(0)), "the skipped term's raw value is logged as it was");
+        assertEquals(0f, v.weighted(0));
+        assertEquals(1.0, v.weighted(1), 1e-6);
     }
 
     @Test
