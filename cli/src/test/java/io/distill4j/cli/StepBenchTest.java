@@ -71,7 +71,9 @@ class StepBenchTest {
         StepBench.offline(runtime, new PrintWriter(out), new PrintWriter(new StringWriter()), 128, 64, 1, 2, 4);
         String text = out.toString();
         for (String row : List.of("alone", "kd-teacher4", "kd-teacher4-stored-float32", "kd-teacher4-stored-float16",
-                "kd-teacher4-stored-float32/alone", "kd-teacher4-stored-float16/alone")) {
+                "kd-teacher4-stored-float32/alone", "kd-teacher4-stored-float16/alone",
+                // both precisions of both rounds, pooled
+                "every stored run/alone (4 pairs)")) {
             // median, lowest, highest of the rounds: of the whole run per step, then of the run's median step
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\n" + java.util.regex.Pattern.quote(row)
                     + " +([\\d.]+) +([\\d.]+) +([\\d.]+) +([\\d.]+) +([\\d.]+) +([\\d.]+)\\n").matcher(text);
