@@ -14,8 +14,6 @@ import io.distill4j.runtime.plan.TermPlan;
 import io.distill4j.spi.BatchInputs;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -43,7 +41,7 @@ import java.util.function.Function;
  * them, are converted). Name more to pass boxes to FGD, for example
  * {@code BatchInputs.TARGETS, BatchInputs.BOXES, BatchInputs.IMAGE_SIZES}.
  */
-public final class DistillationLoss extends Loss {
+public final class DistillationLoss extends HostAveragedLoss {
     private final Loss taskLoss;
     private final DistillationBlock block;
     private final List<String> labelInputs;
@@ -203,41 +201,16 @@ public final class DistillationLoss extends Loss {
         return t;
     }
 
-    // DJL's Loss averages each batch's evaluate(...).sum(), read from the device: one synchronisation per
-    // evaluator per batch. These average the numbers the distiller already read in its one transfer.
-
+    /** The step's total as the distiller read it (DJL's averages of this loss take it, not a second read). */
     @Override
-    public void addAccumulator(String key) {
-        average.add(key);
+    float hostValue(NDList labels, NDList predictions) {
+        return values(result(labels, predictions)).total();
     }
-
-    @Override
-    public void updateAccumulator(String key, NDList labels, NDList predictions) {
-        updateAccumulators(new String[] {key}, labels, predictions);
-    }
-
-    @Override
-    public void updateAccumulators(String[] keys, NDList labels, NDList predictions) {
-        average.update(keys, values(result(labels, predictions)).total());
-    }
-
-    @Override
-    public void resetAccumulator(String key) {
-        average.reset(key);
-    }
-
-    @Override
-    public float getAccumulator(String key) {
-        return average.get(key);
-    }
-
-    private final HostAverage average = new HostAverage();
 
     /** One part of the total as a DJL evaluator (a {@link Loss}, whose accumulators average per batch). */
-    private final class Part extends Loss {
+    private final class Part extends HostAveragedLoss {
         private final Function<DistillResult, NDArray> value;
         private final java.util.function.ToDoubleFunction<StepValues> host;
-        private final HostAverage average = new HostAverage();
 
         Part(String name, Function<DistillResult, NDArray> value, java.util.function.ToDoubleFunction<StepValues> host) {
             super(name);
@@ -251,61 +224,10 @@ public final class DistillationLoss extends Loss {
         }
 
         @Override
-        public void addAccumulator(String key) {
-            average.add(key);
-        }
-
-        @Override
-        public void updateAccumulator(String key, NDList labels, NDList predictions) {
-            updateAccumulators(new String[] {key}, labels, predictions);
-        }
-
-        @Override
-        public void updateAccumulators(String[] keys, NDList labels, NDList predictions) {
+        float hostValue(NDList labels, NDList predictions) {
             DistillResult r = result(labels, predictions);
             value.apply(r); // refuses, naming the term, what evaluate refuses (a pass without the teacher)
-            average.update(keys, (float) host.applyAsDouble(values(r)));
-        }
-
-        @Override
-        public void resetAccumulator(String key) {
-            average.reset(key);
-        }
-
-        @Override
-        public float getAccumulator(String key) {
-            return average.get(key);
-        }
-    }
-
-    /** Per-key batch averages of host values, as DJL's {@code Loss} keeps them (float sums, NaN before a batch). */
-    private static final class HostAverage {
-        private final Map<String, Float> sums = new ConcurrentHashMap<>();
-        private final Map<String, Long> counts = new ConcurrentHashMap<>();
-
-        void add(String key) {
-            sums.put(key, 0f);
-            counts.put(key, 0L);
-        }
-
-        void update(String[] keys, float value) {
-            for (String key : keys) {
-                sums.merge(key, value, Float::sum);
-                counts.merge(key, 1L, Long::sum);
-            }
-        }
-
-        void reset(String key) {
-            sums.computeIfPresent(key, (k, v) -> 0f);
-            counts.computeIfPresent(key, (k, v) -> 0L);
-        }
-
-        float get(String key) {
-            Long n = counts.get(key);
-            if (n == null) {
-                throw new IllegalArgumentException("no accumulator named '" + key + "': add it first (addAccumulator)");
-            }
-            return n == 0 ? Float.NaN : sums.get(key) / n;
+            return (float) host.applyAsDouble(values(r));
         }
     }
 }
