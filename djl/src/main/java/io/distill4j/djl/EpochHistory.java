@@ -8,6 +8,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListenerAdapter;
 import ai.djl.training.loss.Loss;
 import io.distill4j.runtime.DistillResult;
+import io.distill4j.runtime.StepValues;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -148,7 +149,7 @@ public final class EpochHistory extends TrainingListenerAdapter {
             if (loss instanceof DistillationLoss distillation) {
                 // The step's result, computed once by the loss: reading it adds no computation.
                 DistillResult r = distillation.result(labels, predictions);
-                io.distill4j.runtime.StepValues v = distillation.values(r);
+                StepValues v = distillation.values(r);
                 lossSum += v.total();
                 if (v.hasTaskLoss()) {
                     partSums.merge("task", (double) v.taskLoss(), Double::sum);

@@ -271,10 +271,7 @@ public final class Distiller {
         }
         java.util.Optional<NDArray> task = batch.taskLoss();
         NDArray weightedTask = task.map(this::weightedTaskLoss).orElse(null);
-        NDArray sum = total == null ? weightedTask : weightedTask == null ? total : weightedTask.add(total);
-        if (sum == null) {
-            sum = batch.manager().zeros(new Shape()); // no terms, and no task loss
-        }
+        NDArray sum = sum(weightedTask, total, batch);
         // One host read per step, of every number at once: the check needs the total, the logs the rest.
         StepValues values = StepValues.read(sum, task, results);
         if (!Float.isFinite(values.total())) {
@@ -284,13 +281,18 @@ public final class Distiller {
                         + " outputs and the targets (non-finite = skip leaves out terms, never the task loss)");
             }
             total = guardTerms(results, values, batch);
-            sum = total == null ? weightedTask : weightedTask == null ? total : weightedTask.add(total);
-            if (sum == null) {
-                sum = batch.manager().zeros(new Shape()); // every term skipped, and no task loss
-            }
+            sum = sum(weightedTask, total, batch);
             values = StepValues.read(sum, task, results);
         }
         return new DistillResult(sum, task, results, java.util.Optional.of(values));
+    }
+
+    /** The weighted task loss plus the weighted terms, either of which may be absent; zero when both are. */
+    private static NDArray sum(NDArray weightedTask, NDArray terms, DistillBatch batch) {
+        if (weightedTask == null && terms == null) {
+            return batch.manager().zeros(new Shape());
+        }
+        return terms == null ? weightedTask : weightedTask == null ? terms : weightedTask.add(terms);
     }
 
     /**
@@ -302,12 +304,11 @@ public final class Distiller {
         boolean found = false;
         for (int i = 0; i < results.size(); i++) {
             TermResult r = results.get(i);
-            String nonFinite = Float.isFinite(values.raw(i)) ? null : name(values.raw(i));
-            if (nonFinite != null) {
+            if (!Float.isFinite(values.raw(i))) {
                 PairPlan p = pairs.stream().map(BoundPair::plan).filter(pp -> pp.name().equals(r.pair())).findFirst().orElseThrow();
                 TermPlan tp = p.terms().stream().filter(t -> t.name().equals(r.name())).findFirst().orElseThrow();
                 if (plan.nonFinite() == NonFinitePolicy.FAIL) {
-                    throw new NonFiniteLossException(termLabel(p, tp) + " produced " + nonFinite + " at step "
+                    throw new NonFiniteLossException(termLabel(p, tp) + " produced " + name(values.raw(i)) + " at step "
                             + batch.step() + " (epoch " + batch.epoch() + "); set distill4j.non-finite = skip"
                             + " to leave such terms out of the step instead");
                 }

@@ -42,7 +42,7 @@ public final class StepValues {
         for (TermResult t : terms) {
             scalars.add(scalar(t.weighted()));
         }
-        float[] v = scalars.size() == 1 ? new float[] {scalars.head().getFloat()} : NDArrays.stack(scalars).toFloatArray();
+        float[] v = NDArrays.stack(scalars).toFloatArray();
         int at = taskLoss.isPresent() ? 2 : 1;
         return new StepValues(v[0], taskLoss.isPresent(), taskLoss.isPresent() ? v[1] : Float.NaN,
                 java.util.Arrays.copyOfRange(v, at, at + n), java.util.Arrays.copyOfRange(v, at + n, at + 2 * n));
