@@ -2,7 +2,6 @@ package io.distill4j.djl;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.training.evaluator.Evaluator;
 import ai.djl.training.loss.Loss;
 import io.distill4j.runtime.DistillBatch;
@@ -110,9 +109,8 @@ public final class DistillationLoss extends HostAveragedLoss {
         for (int i = 0; i < Math.min(labels.size(), labelInputs.size()); i++) {
             NDArray label = labels.get(i);
             if (labelInputs.get(i).equals(BatchInputs.TARGETS)) {
-                // DJL's datasets hand class indices over as floats; the losses take integer indices.
-                batch.targets(label.getShape().dimension() == 1 && label.getDataType().isFloating()
-                        ? label.toType(DataType.INT64, false) : label);
+                // DJL's datasets hand class indices over as floats; the batch converts them for the losses that read them.
+                batch.targets(label);
             } else {
                 batch.input(labelInputs.get(i), label);
             }

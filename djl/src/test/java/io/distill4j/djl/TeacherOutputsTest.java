@@ -81,6 +81,23 @@ class TeacherOutputsTest {
         }
     }
 
+    /** The gather fills one reused buffer per thread: every array it returned must own its values. */
+    @Test
+    void laterGathersLeaveEarlierBatchesIntact() throws IOException {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray logits = m.randomNormal(new Shape(10, 3));
+            NDArray feature = m.randomNormal(new Shape(10, 2, 2));
+            TeacherOutputs cache = TeacherOutputs.open(write(m, logits, feature, TeacherOutputs.Precision.FLOAT32));
+            NDArray first = m.create(new long[] {0, 1, 2, 3});
+            NDList kept = cache.gather(m, first);
+            // A batch of the same size over other samples (it reuses the buffer), then a larger one (it grows it).
+            cache.gather(m, m.create(new long[] {9, 8, 7, 6}));
+            cache.gather(m, m.create(new long[] {9, 8, 7, 6, 5, 4, 3, 2}));
+            assertArrayEquals(logits.get(first).toFloatArray(), kept.get(0).toFloatArray());
+            assertArrayEquals(feature.get(first).toFloatArray(), kept.get(1).toFloatArray());
+        }
+    }
+
     @Test
     void everyHalfPrecisionValueWidensOnTheHostExactlyAsPyTorchCastsIt() {
         try (NDManager m = NDManager.newBaseManager()) {

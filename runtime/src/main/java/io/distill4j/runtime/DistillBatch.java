@@ -2,6 +2,7 @@ package io.distill4j.runtime;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,6 +23,8 @@ public final class DistillBatch {
     private final Map<String, NDArray> teacher;
     private final Map<String, NDArray> inputs;
     private final NDArray targets;
+    /** {@link #targets}, as the losses read it: class indices given as floats become INT64 on first use. */
+    private NDArray lossTargets;
     private final NDArray taskLoss;
     private final long step;
     private final int epoch;
@@ -58,7 +61,18 @@ public final class DistillBatch {
         return teacher;
     }
 
+    /** The targets as the losses read them (class indices given as floats converted to INT64, once). */
     Optional<NDArray> targets() {
+        if (lossTargets == null && targets != null) {
+            // Converted only when a loss reads them: a step whose terms take no targets (KD) spares the op.
+            lossTargets = targets.getShape().dimension() == 1 && targets.getDataType().isFloating()
+                    ? targets.toType(DataType.INT64, false) : targets;
+        }
+        return Optional.ofNullable(lossTargets);
+    }
+
+    /** The targets as given, without the conversion (for checks that need only their shape and type). */
+    Optional<NDArray> givenTargets() {
         return Optional.ofNullable(targets);
     }
 
@@ -115,7 +129,10 @@ public final class DistillBatch {
             return this;
         }
 
-        /** Class targets: indices {@code (N)} or a matrix {@code (N, K)}. */
+        /**
+         * Class targets: indices {@code (N)} or a matrix {@code (N, K)}. Indices given as floats, as DJL's
+         * datasets hand them over, reach the losses as INT64.
+         */
         public Builder targets(NDArray array) {
             this.targets = array;
             return this;

@@ -221,7 +221,7 @@ public final class Distiller {
      * @throws IllegalStateException naming the pair and term when a loss returns a non-scalar
      */
     public DistillResult compute(DistillBatch batch) {
-        batch.targets().ifPresent(Distiller::requireDistributions);
+        batch.givenTargets().ifPresent(Distiller::requireDistributions);
         List<TermResult> results = new ArrayList<>();
         NDArray total = null;
         for (BoundPair pair : pairs) {
@@ -390,7 +390,7 @@ public final class Distiller {
 
     private static void requireInputs(TermPlan tp, PairPlan p, DistillBatch batch) {
         Set<LossInput> inputs = tp.factory().inputs();
-        if (inputs.contains(LossInput.TARGETS) && batch.targets().isEmpty()) {
+        if (inputs.contains(LossInput.TARGETS) && batch.givenTargets().isEmpty()) {
             throw new BatchException(termLabel(p, tp) + " needs class targets, but the batch carries none");
         }
         if (inputs.contains(LossInput.BOXES) && batch.input(BatchInputs.BOXES).isEmpty()) {

@@ -1,5 +1,6 @@
 package io.distill4j.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -314,5 +315,27 @@ class DistillerTest {
         // A proper distribution (mixup) passes.
         d.compute(DistillBatch.builder(manager).student("s", manager.ones(shape)).teacher("t", manager.zeros(shape))
                 .targets(manager.create(new float[][] {{0.3f, 0.7f, 0f}, {0f, 0f, 1f}})).build());
+    }
+
+    /**
+     * What a loss is handed: class indices given as floats (as DJL's datasets give them) arrive as
+     * INT64, and the teacher tensor detached.
+     */
+    @Test
+    void lossesGetIntegerTargetsAndADetachedTeacher() {
+        Shape shape = new Shape(2, 3);
+        Distiller d = Distiller.create(plan("distill4j.pairs = [ { name = p, student = s, teacher = t, losses = [ { type = tgt } ] } ]"),
+                shapes("s", shape), shapes("t", shape));
+        NDArray recording = manager.ones(shape);
+        recording.setRequiresGradient(true);
+        d.compute(DistillBatch.builder(manager).student("s", manager.ones(shape)).teacher("t", recording)
+                .targets(manager.create(new float[] {2f, 0f})).build());
+        assertEquals(DataType.INT64, TestPlugins.TargetLoss.lastTargets.getDataType());
+        assertArrayEquals(new long[] {2, 0}, TestPlugins.TargetLoss.lastTargets.toLongArray());
+        assertFalse(TestPlugins.TargetLoss.lastTeacher.hasGradient(), "the teacher reaches the loss detached");
+
+        d.compute(DistillBatch.builder(manager).student("s", manager.ones(shape)).teacher("t", manager.zeros(shape))
+                .targets(manager.create(new long[] {1, 1})).build());
+        assertArrayEquals(new long[] {1, 1}, TestPlugins.TargetLoss.lastTargets.toLongArray(), "integer indices as given");
     }
 }

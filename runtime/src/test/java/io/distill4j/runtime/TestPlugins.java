@@ -55,8 +55,12 @@ public final class TestPlugins {
         }
     }
 
-    /** {@code tgt}: needs targets; the loss is the mean of the student's logits at the targets. */
+    /** {@code tgt}: needs targets; the loss is the sum of the student's logits. It keeps what it was handed last. */
     public static final class TargetLoss implements DistillLossFactory {
+        /** The teacher tensor and the targets of the last call, for tests of what a loss receives. */
+        static NDArray lastTeacher;
+        static NDArray lastTargets;
+
         @Override
         public String name() {
             return "tgt";
@@ -74,7 +78,11 @@ public final class TestPlugins {
 
         @Override
         public DistillLoss create(PairSetup setup) {
-            return (s, t, c) -> s.sum();
+            return (s, t, c) -> {
+                lastTeacher = t;
+                lastTargets = c.targets().orElse(null);
+                return s.sum();
+            };
         }
     }
 

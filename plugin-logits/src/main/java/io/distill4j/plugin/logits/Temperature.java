@@ -13,11 +13,12 @@ final class Temperature {
     }
 
     /**
-     * The teacher's {@code x / temperature}, detached: nothing records it for backward, so DJL's plain
-     * {@code div(Number)} is safe and spares the scalar tensor.
+     * The teacher's {@code x / temperature}, detached. The divisor goes through {@link Scalars} too:
+     * DJL's {@code div(Number)} wraps it in a Java direct buffer, which costs twice the native scalar
+     * and is freed only when the garbage collector runs.
      */
     static NDArray teacher(NDArray x, float temperature) {
         NDArray detached = x.stopGradient();
-        return temperature == 1f ? detached : detached.div(temperature);
+        return temperature == 1f ? detached : Scalars.div(detached, temperature);
     }
 }
