@@ -488,7 +488,7 @@ public final class TeacherOutputs {
             int bytes = values * precision.bytes;
             // Always float32 on the way in: float16 is widened here, on the host (exactly, as a cast does),
             // which spares the step a native conversion and a second array.
-            ByteBuffer batch = scratch(values * 4 * idx.length);
+            ByteBuffer batch = ByteBuffer.allocateDirect(values * 4 * idx.length).order(ByteOrder.nativeOrder());
             for (long i : idx) {
                 // Absolute reads only: the shared shard buffers (little-endian since open) keep their position,
                 // so gathers need no per-sample view of them.
@@ -502,34 +502,14 @@ public final class TeacherOutputs {
                     }
                 }
             }
-            batch.flip();
-            // A copy that libtorch allocates and frees with the step, then the scratch buffer is free again. An
-            // array made on a new direct buffer per step would keep that buffer until the garbage collector
-            // runs, and those many small blocks held between libtorch's large ones cost the step's backward
-            // fresh pages (page faults) far more than the copy costs.
-            NDArray stored;
-            try (NDArray view = manager.create(batch, new Shape(idx.length).addAll(tap.getValue()), DataType.FLOAT32)) {
-                stored = view.duplicate();
-            }
+            batch.rewind();
+            NDArray stored = manager.create(batch, new Shape(idx.length).addAll(tap.getValue()), DataType.FLOAT32);
             stored.setName(tap.getKey());
             out.add(stored);
             offset += bytes;
         }
         return out;
     }
-
-    /** This thread's gather buffer, cleared, with room for {@code bytes}; grown when a batch needs more. */
-    private ByteBuffer scratch(int bytes) {
-        ByteBuffer b = scratch.get();
-        if (b == null || b.capacity() < bytes) {
-            b = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
-            scratch.set(b);
-        }
-        b.clear().limit(bytes);
-        return b;
-    }
-
-    private final ThreadLocal<ByteBuffer> scratch = new ThreadLocal<>();
 
     /** An IEEE 754 half-precision value, widened exactly to float (Java 17 has no Float.float16ToFloat). */
     static float halfToFloat(short half) {
