@@ -1,7 +1,13 @@
 package io.distill4j.spi;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.BinaryOperator;
 
 /**
@@ -18,8 +24,9 @@ import java.util.function.BinaryOperator;
  * at a random step. {@code add(Number)} and {@code sub(Number)} keep no such tensor and are safe.
  *
  * <p>These methods make the number a 0-dimensional tensor that libtorch allocates and owns, of the
- * array's data type (so a float16 or float32 array keeps its type), on the array's manager; the
- * Java handle is closed at once, while autograd keeps its own reference.
+ * array's data type (so a float16 or float32 array keeps its type) and on its device. The last few
+ * such scalars are kept and reused, so that a loss's fixed numbers (a temperature, a weight) cost
+ * no allocation per step; an evicted one is closed, while autograd keeps its own reference.
  *
  * @since 1.1
  */
@@ -82,8 +89,42 @@ public final class Scalars {
     }
 
     private static NDArray with(NDArray x, float value, BinaryOperator<NDArray> op) {
-        try (NDArray scalar = x.getManager().full(new Shape(), value, x.getDataType())) {
-            return op.apply(x, scalar);
+        // The operation runs under the cache's lock: another thread's insertion could otherwise evict and
+        // close the scalar between the lookup and its use.
+        synchronized (CACHE) {
+            return op.apply(x, scalar(value, x.getDataType(), x.getDevice()));
         }
     }
+
+    /** A scalar as the operations above take it: one the cache holds, or a new one it then keeps. */
+    private static NDArray scalar(float value, DataType type, Device device) {
+        ScalarKey key = new ScalarKey(Float.floatToRawIntBits(value), type, device);
+        NDArray kept = CACHE.get(key);
+        if (kept == null) {
+            NDManager owner = OWNERS.computeIfAbsent(device, d -> NDManager.newBaseManager(d));
+            kept = owner.full(new Shape(), value, type);
+            CACHE.put(key, kept);
+        }
+        return kept;
+    }
+
+    private record ScalarKey(int bits, DataType type, Device device) {}
+
+    /** How many scalars are kept: a schedule's weight changes every step, so the cache must not grow with it. */
+    private static final int KEPT = 64;
+
+    /** The kept scalars, the least recently used first; one evicted is closed. */
+    private static final Map<ScalarKey, NDArray> CACHE = new LinkedHashMap<>(KEPT, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ScalarKey, NDArray> eldest) {
+            if (size() > KEPT) {
+                eldest.getValue().close();
+                return true;
+            }
+            return false;
+        }
+    };
+
+    /** The managers that own the kept scalars, one per device, open for the life of the process. */
+    private static final Map<Device, NDManager> OWNERS = new HashMap<>();
 }
